@@ -1,0 +1,19 @@
+//! One function per subcommand: a typed request and the printer in, an exit status out.
+
+mod completions;
+mod list;
+mod new;
+
+use crate::cli::Command;
+use crate::error::Result;
+use crate::printer::Printer;
+use crate::status::ExitStatus;
+
+/// Runs a parsed subcommand.
+pub fn dispatch(command: Command, printer: &Printer) -> Result<ExitStatus> {
+    match command {
+        Command::New(args) => new::run(args, printer),
+        Command::List(list) => list::run(&list, printer),
+        Command::Completions(args) => completions::run(&args, printer),
+    }
+}

@@ -1,0 +1,82 @@
+//! `scaffold new`: flags (or prompts) → `Project` → `Plan` → files on disk → next steps.
+//!
+//! Everything that can be refused is checked before the first write: the names, the target
+//! directory, the resources, and the whole render.
+
+use std::path::{Path, PathBuf};
+
+use crate::apply;
+use crate::cli::{NewArgs, PythonArg};
+use crate::error::{Error, Result};
+use crate::fs;
+use crate::lock::{LOCK_FILE, Lock};
+use crate::manifest::{self, MANIFEST_FILE};
+use crate::model::{Project, PythonVersion, ResourceSpec};
+use crate::printer::Printer;
+use crate::prompts;
+use crate::render;
+use crate::status::ExitStatus;
+
+/// Creates the project described by `args`.
+pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
+    let python = args.python.map(python_version);
+    let mut specs = args.resources.iter().map(|s| ResourceSpec::parse(s)).collect::<Result<Vec<_>>>()?;
+
+    // Refuse a bad name or target before asking anything.
+    Project::check_name(&args.name)?;
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from(&args.name));
+    fs::check_target_dir(&dir)?;
+
+    let python = if specs.is_empty() {
+        if !prompts::can_prompt(args.no_input) {
+            return Err(Error::NoResources);
+        }
+        let answers = prompts::ask(python, printer.color())?;
+        specs = answers.resources;
+        answers.python
+    } else {
+        python.unwrap_or_default()
+    };
+
+    let project = Project::new(&args.name, python, &specs)?;
+    let plan = render::render(&project)?;
+    let manifest = manifest::render(&project);
+    let lock = Lock::from_plan(&plan).to_toml();
+    apply::create_project(&dir, &plan, &manifest, &lock)?;
+
+    for (path, file) in plan.iter() {
+        printer.verbose(&format!("  wrote {path} ({})", file.owner));
+    }
+    printer.verbose(&format!("  wrote {MANIFEST_FILE}"));
+    printer.verbose(&format!("  wrote {LOCK_FILE}"));
+    printer.status(
+        "Created",
+        &format!("project `{}` (package `{}`, Python {}) at `{}`", project.name, project.package, python, dir.display()),
+    );
+    for resource in &project.resources {
+        printer.line(&format!("  {:<9} {}", resource.kind.id(), resource.name));
+    }
+    printer.line(&format!("{} files, plus `{MANIFEST_FILE}` and `{LOCK_FILE}`", plan.len()));
+    printer.line("");
+    printer.heading("Next:");
+    printer.line(&format!("  cd {}", shell_quote(&dir)));
+    printer.line("  uv sync");
+    printer.line("  uv run pytest");
+    Ok(ExitStatus::Success)
+}
+
+fn python_version(arg: PythonArg) -> PythonVersion {
+    match arg {
+        PythonArg::V3_11 => PythonVersion::V3_11,
+        PythonArg::V3_12 => PythonVersion::V3_12,
+        PythonArg::V3_13 => PythonVersion::V3_13,
+    }
+}
+
+/// The path as a shell word: bare when safe, else single-quoted.
+fn shell_quote(path: &Path) -> String {
+    let text = path.display().to_string();
+    let safe = !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ',' | '@' | ':'));
+    if safe { text } else { format!("'{}'", text.replace('\'', r"'\''")) }
+}

@@ -1,0 +1,169 @@
+//! `scaffold.lock`: for every file `scaffold` wrote, its owner, hash and base content.
+//!
+//! The base (the content last written) is what a later `regen` needs for a three-way merge:
+//! templates are embedded in the binary, so an old render cannot be re-created after an upgrade.
+//! Serialization is deterministic: files sorted by path, fixed key order, `toml_edit` choosing
+//! the string style. `Lock::parse` reads it back and refuses a lock whose hashes do not match.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
+
+use crate::error::{Error, Result};
+use crate::plan::{Owner, Plan};
+use crate::version::SCAFFOLD_VERSION;
+
+/// The lock format version this binary writes and reads.
+pub const LOCK_VERSION: i64 = 1;
+
+/// The file name of the lock, at the project root.
+pub const LOCK_FILE: &str = "scaffold.lock";
+
+const HEADER: &str =
+    "# Written by scaffold. Do not edit: it holds the base of every generated file for three-way merges.\n";
+
+/// One file recorded in the lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockedFile {
+    pub path: String,
+    pub owner: Owner,
+    /// Lowercase hex SHA-256 of `base`.
+    pub sha256: String,
+    /// The content `scaffold` last wrote.
+    pub base: String,
+}
+
+/// The whole lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lock {
+    pub scaffold_version: String,
+    /// Sorted by path.
+    pub files: Vec<LockedFile>,
+}
+
+/// Lowercase hex SHA-256 of `content`.
+pub fn sha256_hex(content: &str) -> String {
+    format!("{:x}", Sha256::digest(content.as_bytes()))
+}
+
+impl Lock {
+    /// The lock recording every file of `plan` as written.
+    pub fn from_plan(plan: &Plan) -> Self {
+        let files = plan
+            .iter()
+            .map(|(path, file)| LockedFile {
+                path: path.as_str().to_owned(),
+                owner: file.owner,
+                sha256: sha256_hex(&file.content),
+                base: file.content.clone(),
+            })
+            .collect();
+        Lock { scaffold_version: SCAFFOLD_VERSION.to_owned(), files }
+    }
+
+    /// The lock as TOML text, byte-identical for equal locks.
+    pub fn to_toml(&self) -> String {
+        let mut doc = DocumentMut::new();
+        doc["version"] = value(LOCK_VERSION);
+        doc["scaffold_version"] = value(self.scaffold_version.as_str());
+        let mut files = ArrayOfTables::new();
+        let mut sorted: Vec<&LockedFile> = self.files.iter().collect();
+        sorted.sort_by(|a, b| a.path.cmp(&b.path));
+        for file in sorted {
+            let mut table = Table::new();
+            table["path"] = value(file.path.as_str());
+            table["owner"] = value(file.owner.as_str());
+            table["sha256"] = value(file.sha256.as_str());
+            table["base"] = value(file.base.as_str());
+            files.push(table);
+        }
+        doc["file"] = Item::ArrayOfTables(files);
+        format!("{HEADER}{doc}")
+    }
+
+    /// Parses lock text read from `path` (used in error messages).
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        let bad = |message: String| Error::Lock { path: path.to_owned(), message };
+        let raw: RawLock = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        if raw.version != LOCK_VERSION {
+            return Err(bad(format!(
+                "lock version {} is not supported by this scaffold (it reads version {LOCK_VERSION})",
+                raw.version
+            )));
+        }
+        let mut files = Vec::with_capacity(raw.file.len());
+        for file in raw.file {
+            let owner = Owner::from_str_opt(&file.owner)
+                .ok_or_else(|| bad(format!("`{}`: unknown owner `{}`", file.path, file.owner)))?;
+            if sha256_hex(&file.base) != file.sha256 {
+                return Err(bad(format!("`{}`: sha256 does not match its base", file.path)));
+            }
+            files.push(LockedFile { path: file.path, owner, sha256: file.sha256, base: file.base });
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Lock { scaffold_version: raw.scaffold_version, files })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLock {
+    version: i64,
+    scaffold_version: String,
+    #[serde(default)]
+    file: Vec<RawLockedFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLockedFile {
+    path: String,
+    owner: String,
+    sha256: String,
+    base: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::PlannedFile;
+    use crate::relpath::RelPath;
+
+    fn plan() -> Plan {
+        let mut plan = Plan::default();
+        for (path, content, owner) in [
+            ("b.py", "print('''x''')\n\"quoted\"\n", Owner::Managed),
+            ("a/empty", "", Owner::User),
+            ("c.txt", "tab\there\r\nbackslash \\ done\n", Owner::Managed),
+        ] {
+            plan.insert(RelPath::new(path).unwrap(), PlannedFile { content: content.into(), owner }).unwrap();
+        }
+        plan
+    }
+
+    #[test]
+    fn round_trips_and_sorts() {
+        let lock = Lock::from_plan(&plan());
+        let text = lock.to_toml();
+        assert!(text.starts_with("# Written by scaffold."));
+        let back = Lock::parse(&text, Path::new("scaffold.lock")).unwrap();
+        assert_eq!(back, lock);
+        let paths: Vec<_> = back.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["a/empty", "b.py", "c.txt"]);
+    }
+
+    #[test]
+    fn refuses_a_tampered_hash() {
+        let lock = Lock::from_plan(&plan());
+        let text = lock.to_toml().replace(&lock.files[1].sha256, &"0".repeat(64));
+        let err = Lock::parse(&text, Path::new("x/scaffold.lock")).unwrap_err();
+        assert!(err.to_string().contains("x/scaffold.lock"), "{err}");
+    }
+
+    #[test]
+    fn known_hash() {
+        assert_eq!(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+}

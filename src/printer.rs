@@ -1,0 +1,122 @@
+//! `Printer`: the only code that writes to the terminal.
+//!
+//! Data (lists, completions) goes to stdout; status, errors and hints go to stderr. `-q` hides
+//! status, `-qq` also hides data; `-v` adds detail. Colour is used only when asked for or when
+//! stderr is a terminal and `NO_COLOR` is unset, and output never depends on colour to be read.
+
+use std::io::{self, IsTerminal, Write};
+
+use crate::error::Error;
+
+/// How much to print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// `-qq`: errors only.
+    Silent,
+    /// `-q`: data and errors.
+    Quiet,
+    Default,
+    /// `-v`: also every file written.
+    Verbose,
+}
+
+/// Whether to colour, as chosen on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorMode {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Writes everything the user sees.
+#[derive(Clone, Copy, Debug)]
+pub struct Printer {
+    verbosity: Verbosity,
+    color: bool,
+}
+
+const RESET: &str = "\x1b[0m";
+const RED: &str = "\x1b[1;31m";
+const CYAN: &str = "\x1b[1;36m";
+const GREEN: &str = "\x1b[1;32m";
+const BOLD: &str = "\x1b[1m";
+
+impl Printer {
+    /// A printer for `-q`/`-v` counts and a colour mode.
+    pub fn new(quiet: u8, verbose: u8, color: ColorMode) -> Self {
+        let verbosity = match (quiet, verbose) {
+            (0, 0) => Verbosity::Default,
+            (0, _) => Verbosity::Verbose,
+            (1, _) => Verbosity::Quiet,
+            _ => Verbosity::Silent,
+        };
+        let color = match color {
+            ColorMode::Always => true,
+            ColorMode::Never => false,
+            ColorMode::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal()
+            }
+        };
+        Printer { verbosity, color }
+    }
+
+    /// Whether colour is on (prompts follow it too).
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    /// Data for stdout (hidden by `-qq`).
+    pub fn data(&self, text: &str) {
+        if self.verbosity > Verbosity::Silent {
+            let _ = io::stdout().lock().write_all(text.as_bytes());
+        }
+    }
+
+    /// A writer for stdout data that is produced by a library (completions).
+    pub fn stdout(&self) -> Box<dyn Write> {
+        if self.verbosity > Verbosity::Silent { Box::new(io::stdout().lock()) } else { Box::new(io::sink()) }
+    }
+
+    /// A status line on stderr: `Verb message`, hidden by `-q`.
+    pub fn status(&self, verb: &str, message: &str) {
+        if self.verbosity >= Verbosity::Default {
+            let verb = self.paint(GREEN, verb);
+            let _ = writeln!(io::stderr().lock(), "{verb} {message}");
+        }
+    }
+
+    /// A plain line on stderr, hidden by `-q`.
+    pub fn line(&self, message: &str) {
+        if self.verbosity >= Verbosity::Default {
+            let _ = writeln!(io::stderr().lock(), "{message}");
+        }
+    }
+
+    /// A heading line on stderr (bold when coloured), hidden by `-q`.
+    pub fn heading(&self, message: &str) {
+        if self.verbosity >= Verbosity::Default {
+            let message = self.paint(BOLD, message);
+            let _ = writeln!(io::stderr().lock(), "{message}");
+        }
+    }
+
+    /// A detail line on stderr, shown only with `-v`.
+    pub fn verbose(&self, message: &str) {
+        if self.verbosity >= Verbosity::Verbose {
+            let _ = writeln!(io::stderr().lock(), "{message}");
+        }
+    }
+
+    /// An error and its hints, always shown.
+    pub fn error(&self, err: &Error) {
+        let mut out = io::stderr().lock();
+        let _ = writeln!(out, "{}: {err}", self.paint(RED, "error"));
+        for hint in err.hints() {
+            let _ = writeln!(out, "{}: {hint}", self.paint(CYAN, "hint"));
+        }
+    }
+
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.color { format!("{style}{text}{RESET}") } else { text.to_owned() }
+    }
+}

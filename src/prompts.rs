@@ -1,0 +1,88 @@
+//! Interactive questions for `scaffold new`, asked only on a terminal.
+//!
+//! Prompts run only when stdin and stderr are terminals, `--no-input` is not given and `CI` is
+//! unset; otherwise the caller uses flags or fails naming the flag. Every answer has a flag, and
+//! the prompts yield exactly what the flags would (`ResourceSpec`s and a `PythonVersion`).
+
+use std::io::IsTerminal;
+
+use dialoguer::console::Term;
+use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
+use dialoguer::{Input, MultiSelect, Select};
+
+use crate::error::{Error, Result};
+use crate::kinds::ResourceKind;
+use crate::model::{PythonVersion, ResourceSpec};
+use crate::names;
+
+/// What the prompts produce.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answers {
+    pub resources: Vec<ResourceSpec>,
+    pub python: PythonVersion,
+}
+
+/// Whether prompting is allowed and possible.
+pub fn can_prompt(no_input: bool) -> bool {
+    !no_input
+        && std::env::var_os("CI").is_none()
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+}
+
+/// Asks for the kinds, their names, and the Python version (unless already given).
+pub fn ask(python: Option<PythonVersion>, color: bool) -> Result<Answers> {
+    let colorful = ColorfulTheme::default();
+    let simple = SimpleTheme;
+    let theme: &dyn Theme = if color { &colorful } else { &simple };
+    let term = Term::stderr();
+
+    let items: Vec<String> =
+        ResourceKind::ALL.iter().map(|k| format!("{:<9} {}", k.id(), k.description())).collect();
+    let chosen = MultiSelect::with_theme(theme)
+        .with_prompt("Resources (space toggles, enter confirms)")
+        .items(&items)
+        .interact_on(&term)
+        .map_err(prompt_error)?;
+    if chosen.is_empty() {
+        return Err(Error::NoResources);
+    }
+
+    let mut resources = Vec::with_capacity(chosen.len());
+    for index in chosen {
+        let kind = ResourceKind::ALL[index];
+        // The lifespan's name is not visible in the generated code's API; the others name an
+        // attribute, an environment variable or a module, so they are worth asking for.
+        let name = if kind == ResourceKind::Lifespan {
+            kind.default_name().to_owned()
+        } else {
+            Input::<String>::with_theme(theme)
+                .with_prompt(format!("Name of the {kind} resource"))
+                .default(kind.default_name().to_owned())
+                .validate_with(|name: &String| names::check_resource_name(name, kind.name_shadows_modules()))
+                .interact_text_on(&term)
+                .map_err(prompt_error)?
+        };
+        resources.push(ResourceSpec { kind, name: Some(name) });
+    }
+
+    let python = match python {
+        Some(python) => python,
+        None => {
+            let labels: Vec<&str> = PythonVersion::ALL.iter().map(|v| v.as_str()).collect();
+            let default = PythonVersion::ALL.iter().position(|v| *v == PythonVersion::default()).unwrap_or(0);
+            let index = Select::with_theme(theme)
+                .with_prompt("Python version")
+                .items(&labels)
+                .default(default)
+                .interact_on(&term)
+                .map_err(prompt_error)?;
+            PythonVersion::ALL[index]
+        }
+    };
+    Ok(Answers { resources, python })
+}
+
+fn prompt_error(err: dialoguer::Error) -> Error {
+    Error::Prompt { message: err.to_string() }
+}

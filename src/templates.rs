@@ -1,0 +1,62 @@
+//! The embedded template bundle and the minijinja environment that renders it.
+//!
+//! `templates/` is compiled into the binary with `include_dir!`, so a binary always renders the
+//! templates it was built with. The environment is strict: an undefined variable is an error,
+//! never an empty string in the generated Python.
+
+use include_dir::{Dir, include_dir};
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{Environment, UndefinedBehavior};
+
+use crate::error::{Error, Result};
+
+/// The `templates/` directory, embedded.
+static BUNDLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// The file plan table, relative to `templates/`.
+pub const FILE_TABLE: &str = "files.toml";
+
+/// The text of an embedded file, by its path under `templates/`.
+pub fn get(path: &str) -> Option<&'static str> {
+    BUNDLE.get_file(path).and_then(|f| f.contents_utf8())
+}
+
+/// The text of `templates/files.toml`.
+pub fn file_table() -> Result<&'static str> {
+    get(FILE_TABLE).ok_or_else(|| Error::FileTable { message: "the table is missing from the bundle".into() })
+}
+
+/// A strict environment holding every `*.j2` template of the bundle, named by its path.
+pub fn environment() -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    let syntax = SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+        .map_err(|e| render_error("<syntax>", &e))?;
+    env.set_syntax(syntax);
+
+    let mut stack = vec![&BUNDLE];
+    while let Some(dir) = stack.pop() {
+        stack.extend(dir.dirs());
+        for file in dir.files() {
+            let Some(name) = file.path().to_str() else { continue };
+            if !name.ends_with(".j2") {
+                continue;
+            }
+            let source = file.contents_utf8().ok_or_else(|| Error::Render {
+                template: name.to_owned(),
+                resource: None,
+                detail: "the template is not UTF-8".into(),
+            })?;
+            env.add_template(name, source).map_err(|e| render_error(name, &e))?;
+        }
+    }
+    Ok(env)
+}
+
+fn render_error(template: &str, err: &minijinja::Error) -> Error {
+    Error::Render { template: template.to_owned(), resource: None, detail: format!("{err:#}") }
+}
