@@ -1,0 +1,219 @@
+"""REAL-RUN: generate projects with the built `scaffold` binary and run their own checks for real.
+
+For each project below: `scaffold new` into a scratch dir, check that the dependency ranges of
+its pyproject.toml admit the pinned versions (constraints/python.txt) and carry no dependency its
+kinds do not need, install it (`--no-deps -e`) into the venv of its Python, then run inside it
+`ruff check .`, `ruff format --check .`, `mypy --strict src tests` and - for the "full" projects -
+its own `pytest` against the real PostgreSQL and Redis. Every step runs even when an earlier one
+failed (except generate/install), and the test fails listing all failed steps with their output.
+
+Run one project:   scripts/test.sh real -k 'all-four-py3.12'
+                   (or, with services up and env sourced: .cache/harness-venv/bin/python -m pytest
+                    tests/real_run -k 'worker-py3.11')
+List them:         .cache/harness-venv/bin/python -m pytest tests/real_run --collect-only -q
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from conftest import CONSTRAINTS, OUTCOMES, PYTHONS, Databases, Outcome, Run, Venv, report, run, scaffold_bin, uv_bin
+
+KINDS = ("db-pool", "cache", "task-set", "lifespan")
+PYTEST_TIMEOUT = float(os.environ.get("REAL_RUN_PYTEST_TIMEOUT", "600"))
+
+
+@dataclass(frozen=True)
+class Project:
+    label: str  # human name, e.g. "all-four"
+    resources: tuple[str, ...]  # `--resource` values
+    python: str
+    full: bool  # False: ruff + mypy only
+
+    @property
+    def id(self) -> str:
+        return f"{self.label}-py{self.python}"
+
+    @property
+    def name(self) -> str:
+        """Distinct, valid Python package name (projects share one venv per Python)."""
+        return ("" if self.full else "lint_") + re.sub(r"[^a-z0-9]+", "_", self.id)
+
+    @property
+    def kinds(self) -> set[str]:
+        return {r.split(":")[0] for r in self.resources}
+
+
+ALL_FOUR = ("db-pool", "cache", "task-set", "lifespan")
+WORKER = ("db-pool", "cache", "task-set")
+TWO_INSTANCE = ("db-pool", "db-pool:analytics", "cache", "task-set", "lifespan")
+
+FULL = [
+    *(Project("all-four", ALL_FOUR, py, True) for py in PYTHONS),
+    *(Project("worker", WORKER, py, True) for py in PYTHONS),
+    *(Project(kind, (kind,), "3.12", True) for kind in KINDS),
+    Project("two-instance", TWO_INSTANCE, "3.12", True),
+]
+LINT = [
+    Project("+".join(combo), combo, "3.12", False)
+    for n in range(1, len(KINDS) + 1)
+    for combo in itertools.combinations(KINDS, n)
+]
+assert len(LINT) == 15 and len({p.name for p in FULL + LINT}) == len(FULL + LINT)
+
+
+def pins() -> dict[str, str]:
+    out = {}
+    for line in CONSTRAINTS.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            req = Requirement(line)
+            (spec,) = req.specifier
+            out[canonicalize_name(req.name)] = spec.version
+    return out
+
+
+# What each kind needs at run time; a project must depend on these for its kinds and on none of
+# the others (spec: "a worker project does not install FastAPI").
+RUNTIME_DEPS = {"db-pool": {"asyncpg"}, "cache": {"redis"}, "lifespan": {"fastapi", "uvicorn"}, "task-set": set()}
+
+
+def check_dependencies(project_dir: Path, kinds: set[str]) -> list[str]:
+    """Problems with the pyproject's dependency ranges (empty list: fine)."""
+    data = tomllib.loads((project_dir / "pyproject.toml").read_text())
+    pinned = pins()
+    problems = []
+    runtime = [Requirement(r) for r in data.get("project", {}).get("dependencies", [])]
+    dev = [Requirement(r) for r in data.get("dependency-groups", {}).get("dev", []) if isinstance(r, str)]
+    if not dev:
+        problems.append("pyproject.toml has no [dependency-groups] dev")
+    for req in runtime + dev:
+        name = canonicalize_name(req.name)
+        if name not in pinned:
+            problems.append(f"{req} is not pinned in constraints/python.txt")
+        elif not req.specifier.contains(pinned[name], prereleases=True):
+            problems.append(f"{req} does not admit the pinned {name}=={pinned[name]}")
+    have = {canonicalize_name(r.name) for r in runtime}
+    need = set().union(*(RUNTIME_DEPS[k] for k in kinds))
+    unneeded = set().union(*RUNTIME_DEPS.values()) - need
+    for name in sorted(need - have):
+        problems.append(f"missing runtime dependency {name} (kinds: {sorted(kinds)})")
+    for name in sorted(unneeded & have):
+        problems.append(f"runtime dependency {name} that kinds {sorted(kinds)} do not need")
+    return problems
+
+
+PYTEST_SUMMARY = re.compile(r"^=*\s*((?:\d+ \w+,? )+in [\d.]+s\b.*?|no tests ran in [\d.]+s\b.*?)\s*=*$")
+
+
+def pytest_summary(output: str) -> tuple[str, dict[str, int]]:
+    """The final summary line of a pytest run ("47 passed, 1 skipped in 38.12s") and its counts."""
+    for line in reversed(output.splitlines()):
+        if m := PYTEST_SUMMARY.match(line.strip()):
+            text = m.group(1)
+            counts = {k.rstrip("s") if k.startswith("error") else k: int(n)
+                      for n, k in re.findall(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)", text)}
+            return text, counts
+    return "", {}
+
+
+def resource_env(project_dir: Path, db_url: str, redis_url: str) -> dict[str, str]:
+    """DATABASE_URL, REDIS_URL, plus <NAME>_URL for every db-pool/cache in the manifest."""
+    env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url}
+    manifest = tomllib.loads((project_dir / "scaffold.toml").read_text())
+    for res in manifest.get("resource", []):
+        if res.get("kind") in ("db-pool", "cache"):
+            env[f"{res['name'].upper()}_URL"] = db_url if res["kind"] == "db-pool" else redis_url
+    return env
+
+
+def check_project(project: Project, workdir: Path, venv: Venv, databases: Databases, config: pytest.Config) -> None:
+    outcome = Outcome(f"{project.label} py{project.python}")
+    OUTCOMES.append(outcome)
+    failures: list[str] = []
+    project_dir = workdir / "projects" / project.name
+    project_dir.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(project_dir, ignore_errors=True)
+
+    def step(name: str, argv: list[str], timeout: float, env: dict[str, str] | None = None) -> Run:
+        r = run(argv, cwd=project_dir if name != "generate" else project_dir.parent,
+                env=env or venv.env({}), timeout=timeout)
+        ok = r.returncode == 0
+        outcome.steps.append((name, r.seconds, ok))
+        if not ok:
+            failures.append(f"[{name}] {r.describe()}")
+        return r
+
+    def fail() -> None:
+        pytest.fail(f"{project.id} ({project_dir}):\n\n" + "\n\n".join(failures), pytrace=False)
+
+    resource_args = [a for r in project.resources for a in ("--resource", r)]
+    step("generate", [str(scaffold_bin()), "new", project.name, *resource_args, "--python", project.python,
+                      "--no-input", "--dir", str(project_dir)], timeout=60)
+    if failures:
+        fail()
+
+    problems = check_dependencies(project_dir, project.kinds)
+    outcome.steps.append(("deps", 0.0, not problems))
+    if problems:
+        failures.append("[deps] pyproject.toml vs constraints/python.txt:\n  " + "\n  ".join(problems))
+
+    # Editable, without deps: builds through the project's own build backend (so its packaging
+    # config is exercised) while the venv keeps exactly the pinned set.
+    r = step("install", [uv_bin(), "pip", "install", "-q", "--no-deps", "-e", str(project_dir)], timeout=300)
+    if r.returncode != 0:
+        fail()
+
+    step("ruff", [venv.bin("ruff"), "check", "--no-cache", "."], timeout=120)
+    step("format", [venv.bin("ruff"), "format", "--no-cache", "--check", "."], timeout=120)
+    step("mypy", [venv.bin("mypy"), "--strict", "--cache-dir", str(venv.mypy_cache), "src", "tests"], timeout=600)
+
+    if project.full:
+        db_url, redis_url = databases.create(project.name)
+        try:
+            env = venv.env(resource_env(project_dir, db_url, redis_url))
+            r = step("pytest", [venv.bin("python"), "-m", "pytest", "-p", "no:cacheprovider", "-ra"],
+                     timeout=PYTEST_TIMEOUT, env=env)
+        finally:
+            databases.drop(project.name)
+        summary, counts = pytest_summary(r.output)
+        outcome.pytest_summary = summary or ("TIMED OUT" if r.timed_out else "no pytest summary line")
+        if r.returncode == 0 and not counts.get("passed"):
+            failures.append(f"[pytest] ran no test:\n{r.describe()}")
+            outcome.steps[-1] = ("pytest", r.seconds, False)
+
+    report(config, outcome.line())
+    if failures:
+        fail()
+    shutil.rmtree(project_dir, ignore_errors=True)
+
+
+def test_constraints_pin_the_whole_set() -> None:
+    pinned = pins()
+    top = {"fastapi", "uvicorn", "asyncpg", "redis", "pytest", "pytest-asyncio", "pytest-timeout", "httpx",
+           "asgi-lifespan", "ruff", "mypy", "asyncpg-stubs", "starlette"}
+    assert top <= pinned.keys(), f"missing from constraints/python.txt: {sorted(top - pinned.keys())}"
+
+
+@pytest.mark.parametrize("project", FULL, ids=lambda p: p.id)
+def test_project(project: Project, workdir: Path, venvs: dict[str, Venv], databases: Databases,
+                 request: pytest.FixtureRequest) -> None:
+    """Generate, lint, type-check and run the project's own test suite against the real servers."""
+    check_project(project, workdir, venvs[project.python], databases, request.config)
+
+
+@pytest.mark.parametrize("project", LINT, ids=lambda p: p.id)
+def test_lint(project: Project, workdir: Path, venvs: dict[str, Venv], databases: Databases,
+              request: pytest.FixtureRequest) -> None:
+    """Every combination of kinds: generated code is ruff- and mypy --strict-clean."""
+    check_project(project, workdir, venvs[project.python], databases, request.config)
