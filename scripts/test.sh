@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Run the whole test suite of scaffold: the Rust tests, then the REAL-RUN harness that generates
+# projects with the release binary and runs ruff, mypy and their own pytest suites against a
+# real PostgreSQL and Redis.
+#
+#   scripts/test.sh [all|rust|real] [pytest args for the real run...]
+#     all   (default) cargo test, release build, real run
+#     rust  cargo test only
+#     real  release build + real run; extra args go to pytest, e.g.
+#           scripts/test.sh real -k 'all-four-py3.12'
+#
+# Works on a clean machine (CI runs it as root via .ci/run): it installs what is missing —
+# Redis via apt (scripts/start-services.sh), uv into .cache/uv-venv from PyPI, the harness venv
+# into .cache/harness-venv — starts the services and stops them on exit (KEEP_SERVICES=1 keeps
+# them running). Everything it caches is under .cache/ (gitignored). Exits non-zero when any
+# stage failed, including a real run that collected no test (pytest exit 5).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+MODE=${1:-all}
+[ $# -gt 0 ] && shift
+case "$MODE" in
+  all|rust|real) ;;
+  -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+  *) echo "usage: scripts/test.sh [all|rust|real] [pytest args...]" >&2; exit 2 ;;
+esac
+
+CACHE=$ROOT/.cache
+export UV_CACHE_DIR=${UV_CACHE_DIR:-$CACHE/uv-cache}
+export UV_PYTHON_DOWNLOADS=never     # nothing to download from here: use pyenv's interpreters
+export UV_NO_PROGRESS=1
+export PYENV_ROOT=${PYENV_ROOT:-$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")}
+export SVC_STATE_DIR=${SVC_STATE_DIR:-/tmp/ci-services}
+mkdir -p "$CACHE"
+
+log() { printf '[test.sh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+now() { date +%s.%N; }
+
+STAGES=()    # "name seconds status"
+FAILED=0
+# NB: functions run by `stage` run in a `||` context, where bash ignores `set -e`: they check
+# their own errors (`|| return`).
+stage() {    # stage NAME CMD... : run, time, record; never aborts the script
+  local name=$1; shift
+  local t0 rc=0
+  t0=$(now)
+  log "== $name: $*"
+  "$@" || rc=$?
+  local dt
+  dt=$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}')
+  if [ $rc -eq 0 ]; then STAGES+=("$name $dt ok"); else STAGES+=("$name $dt FAILED(exit=$rc)"); FAILED=1; fi
+  log "== $name: exit $rc in ${dt}s"
+  return $rc
+}
+
+summary() {
+  local rc=$?
+  [ "${KEEP_SERVICES:-0}" = 1 ] || bash "$ROOT/scripts/stop-services.sh" || true
+  echo
+  echo "---- scripts/test.sh $MODE: stage wall times ----"
+  local s
+  for s in "${STAGES[@]}"; do
+    set -- $s
+    printf '  %-14s %8ss  %s\n' "$1" "$2" "$3"
+  done
+  if [ $FAILED -ne 0 ] || [ $rc -ne 0 ]; then echo "RESULT: FAILED"; else echo "RESULT: ok"; fi
+}
+trap summary EXIT
+
+# ------------------------------------------------------------------ tools
+bootstrap_python() {
+  # Any python3 (>=3.8) can install uv; uv then makes venvs on pyenv's exact interpreters.
+  local py
+  for py in "$PYENV_ROOT"/versions/3.12.*/bin/python3.12 "$(command -v python3 || true)"; do
+    [ -x "$py" ] && { echo "$py"; return; }
+  done
+  log "no python3 found"; return 1
+}
+
+tools() {
+  local want uvv="$CACHE/uv-venv" hv="$CACHE/harness-venv"
+  want=$(sed -n 's/^uv==\([^ ;]*\).*/\1/p' constraints/harness.txt)
+  if [ "$("$uvv/bin/uv" --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    local py; py=$(bootstrap_python)
+    rm -rf "$uvv"
+    "$py" -m venv --without-pip "$uvv" || return
+    "$py" -m pip --python "$uvv/bin/python" install -q --disable-pip-version-check \
+      -c constraints/harness.txt uv || return
+  fi
+  export UV="$uvv/bin/uv"
+  # the harness venv: exactly constraints/harness.txt, on 3.12 (recreated only when missing)
+  if [ ! -x "$hv/bin/python" ]; then
+    "$UV" venv -q -p "$(ls "$PYENV_ROOT"/versions/3.12.*/bin/python3.12 | sort -V | tail -n1)" "$hv" || return
+  fi
+  VIRTUAL_ENV=$hv "$UV" pip sync -q constraints/harness.txt || return
+  HARNESS_PY=$hv/bin/python
+  log "uv $("$UV" --version | awk '{print $2}'), harness python $("$HARNESS_PY" -c 'import sys; print(sys.version.split()[0])')"
+}
+
+services() {
+  bash scripts/start-services.sh >/dev/null || return
+  set -a; . "$SVC_STATE_DIR/env" || return; set +a
+}
+
+real_run() {
+  local rc=0
+  SCAFFOLD_BIN=${SCAFFOLD_BIN:-$ROOT/target/release/scaffold} \
+    "$HARNESS_PY" -m pytest tests/real_run -v "$@" || rc=$?
+  # 5 = no tests collected (e.g. a -k that matches nothing): that is a failure, not a pass
+  [ $rc -eq 5 ] && log "real run collected no test: failing"
+  return $rc
+}
+
+# ------------------------------------------------------------------ stages
+if [ "$MODE" != rust ]; then
+  stage tools tools || exit 1
+fi
+stage services services || exit 1
+
+if [ "$MODE" != real ]; then
+  stage cargo-test cargo test --locked || true
+fi
+if [ "$MODE" != rust ]; then
+  if stage cargo-build cargo build --release --locked; then
+    stage real-run real_run "$@" || true
+  else
+    STAGES+=("real-run - not-run(build-failed)"); FAILED=1
+  fi
+fi
+exit $FAILED
