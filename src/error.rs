@@ -19,7 +19,11 @@ pub enum Error {
     InvalidProjectName { name: String, reason: String },
 
     #[error("invalid package name `{package}` (snake_case of project name `{name}`): {reason}")]
-    InvalidPackageName { name: String, package: String, reason: String },
+    InvalidPackageName {
+        name: String,
+        package: String,
+        reason: String,
+    },
 
     #[error("invalid resource `{spec}`: {reason}")]
     InvalidResourceSpec { spec: String, reason: String },
@@ -28,12 +32,18 @@ pub enum Error {
     UnknownKind { spec: String, kind: String },
 
     #[error("invalid name `{name}` for the `{kind}` resource: {reason}")]
-    InvalidResourceName { kind: ResourceKind, name: String, reason: String },
+    InvalidResourceName {
+        kind: ResourceKind,
+        name: String,
+        reason: String,
+    },
 
     #[error("duplicate resource name `{name}`")]
-    DuplicateResource { name: String },
+    DuplicateResource { kind: ResourceKind, name: String },
 
-    #[error("more than one `lifespan` resource (`{first}` and `{second}`): a project has at most one")]
+    #[error(
+        "more than one `lifespan` resource (`{first}` and `{second}`): a project has at most one"
+    )]
     TwoLifespans { first: String, second: String },
 
     #[error("no resources chosen")]
@@ -58,7 +68,11 @@ pub enum Error {
     FileTable { message: String },
 
     #[error("failed to render template `{template}`{}: {detail}", resource.as_ref().map(|r| format!(" for resource `{r}`")).unwrap_or_default())]
-    Render { template: String, resource: Option<String>, detail: String },
+    Render {
+        template: String,
+        resource: Option<String>,
+        detail: String,
+    },
 
     #[error("invalid lock file `{}`: {message}", path.display())]
     Lock { path: PathBuf, message: String },
@@ -70,7 +84,10 @@ pub enum Error {
 impl Error {
     /// Wraps an I/O error with the path it happened at.
     pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     /// The exit status this error leads to.
@@ -99,8 +116,8 @@ impl Error {
                 kind.id(),
                 kind.example_name()
             )],
-            Error::DuplicateResource { name } => vec![format!(
-                "give each resource its own name, e.g. `--resource db-pool:{name}_2`"
+            Error::DuplicateResource { kind, name } => vec![format!(
+                "give each resource its own name, e.g. `--resource {kind}:{name}_2`"
             )],
             Error::TwoLifespans { .. } => vec!["pass `--resource lifespan` once".into()],
             Error::NoResources => vec![

@@ -76,7 +76,9 @@ struct RawRule {
 
 /// Parses the table text; `template_exists` says whether a template path is in the bundle.
 pub fn parse(text: &str, template_exists: impl Fn(&str) -> bool) -> Result<Vec<FileRule>> {
-    let raw: RawTable = toml::from_str(text).map_err(|e| Error::FileTable { message: e.to_string() })?;
+    let raw: RawTable = toml::from_str(text).map_err(|e| Error::FileTable {
+        message: e.to_string(),
+    })?;
     raw.file
         .into_iter()
         .enumerate()
@@ -112,12 +114,22 @@ fn check_placeholders(path: &str, per_instance: bool) -> std::result::Result<(),
     let mut rest = path;
     while let Some(start) = rest.find('{') {
         let after = &rest[start + 1..];
-        let end = after.find('}').ok_or_else(|| format!("unclosed `{{` in path `{path}`"))?;
+        let end = after
+            .find('}')
+            .ok_or_else(|| format!("unclosed `{{` in path `{path}`"))?;
         match &after[..end] {
             "package" => {}
             "name" if per_instance => {}
-            "name" => return Err(format!("path `{path}` uses `{{name}}` but the row has no `per`")),
-            other => return Err(format!("unknown placeholder `{{{other}}}` in path `{path}`")),
+            "name" => {
+                return Err(format!(
+                    "path `{path}` uses `{{name}}` but the row has no `per`"
+                ));
+            }
+            other => {
+                return Err(format!(
+                    "unknown placeholder `{{{other}}}` in path `{path}`"
+                ));
+            }
         }
         rest = &after[end + 1..];
     }
@@ -137,7 +149,10 @@ mod tests {
 
     #[test]
     fn parses_the_shipped_table() {
-        let rules = parse(crate::templates::file_table().unwrap(), |t| crate::templates::get(t).is_some()).unwrap();
+        let rules = parse(crate::templates::file_table().unwrap(), |t| {
+            crate::templates::get(t).is_some()
+        })
+        .unwrap();
         assert!(!rules.is_empty());
     }
 
@@ -148,12 +163,23 @@ mod tests {
         let err = one(&format!("{base}owner = \"mine\"\nwhen = \"always\"\n")).unwrap_err();
         assert!(err.to_string().contains("unknown owner `mine`"), "{err}");
         let err = one(&format!("{base}owner = \"user\"\nwhen = \"sometimes\"\n")).unwrap_err();
-        assert!(err.to_string().contains("unknown when `sometimes`"), "{err}");
-        let err = one(&format!("{base}owner = \"user\"\nwhen = \"always\"\nper = \"queue\"\n")).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown when `sometimes`"),
+            "{err}"
+        );
+        let err = one(&format!(
+            "{base}owner = \"user\"\nwhen = \"always\"\nper = \"queue\"\n"
+        ))
+        .unwrap_err();
         assert!(err.to_string().contains("unknown per `queue`"), "{err}");
-        let err = one("template = \"a.j2\"\npath = \"{name}.py\"\nowner = \"user\"\nwhen = \"always\"\n").unwrap_err();
+        let err =
+            one("template = \"a.j2\"\npath = \"{name}.py\"\nowner = \"user\"\nwhen = \"always\"\n")
+                .unwrap_err();
         assert!(err.to_string().contains("has no `per`"), "{err}");
-        let err = one("template = \"a.j2\"\npath = \"a\"\nowner = \"user\"\nwhen = \"always\"\nextra = 1\n").unwrap_err();
+        let err = one(
+            "template = \"a.j2\"\npath = \"a\"\nowner = \"user\"\nwhen = \"always\"\nextra = 1\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("extra"), "{err}");
     }
 }

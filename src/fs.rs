@@ -18,11 +18,15 @@ pub fn check_target_dir(dir: &Path) -> Result<()> {
     match fs::metadata(dir) {
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::io(dir, e)),
-        Ok(meta) if !meta.is_dir() => Err(Error::TargetNotDirectory { path: dir.to_owned() }),
+        Ok(meta) if !meta.is_dir() => Err(Error::TargetNotDirectory {
+            path: dir.to_owned(),
+        }),
         Ok(_) => {
             let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
             if entries.next().is_some() {
-                Err(Error::TargetNotEmpty { path: dir.to_owned() })
+                Err(Error::TargetNotEmpty {
+                    path: dir.to_owned(),
+                })
             } else {
                 Ok(())
             }
@@ -61,7 +65,10 @@ pub fn create_parents(root: &Path, rel: &RelPath) -> Result<()> {
 
 /// Writes `content` to `path` through a temp file beside it and a rename.
 pub fn write_atomic(path: &Path, content: &str) -> Result<()> {
-    let wrap = |source| Error::Write { path: path.to_owned(), source };
+    let wrap = |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    };
     let mut file = AtomicWriteFile::open(path).map_err(wrap)?;
     file.write_all(content.as_bytes()).map_err(wrap)?;
     file.commit().map_err(wrap)

@@ -31,8 +31,12 @@ pub enum OptionValue {
 
 impl ResourceKind {
     /// Every kind, in the order they are listed and offered.
-    pub const ALL: [ResourceKind; 4] =
-        [ResourceKind::DbPool, ResourceKind::Cache, ResourceKind::TaskSet, ResourceKind::Lifespan];
+    pub const ALL: [ResourceKind; 4] = [
+        ResourceKind::DbPool,
+        ResourceKind::Cache,
+        ResourceKind::TaskSet,
+        ResourceKind::Lifespan,
+    ];
 
     /// The id used by `--resource` and in `scaffold.toml`.
     pub fn id(self) -> &'static str {
@@ -83,7 +87,10 @@ impl ResourceKind {
     pub fn default_options(self) -> Vec<(&'static str, OptionValue)> {
         match self {
             ResourceKind::DbPool => {
-                vec![("min_size", OptionValue::Int(1)), ("max_size", OptionValue::Int(10))]
+                vec![
+                    ("min_size", OptionValue::Int(1)),
+                    ("max_size", OptionValue::Int(10)),
+                ]
             }
             ResourceKind::TaskSet => vec![("restart", OptionValue::Str("restart".into()))],
             ResourceKind::Cache | ResourceKind::Lifespan => Vec::new(),

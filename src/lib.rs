@@ -55,7 +55,11 @@ where
         Err(err) => {
             // clap prints help and version to stdout, usage errors to stderr (exit 2).
             let _ = err.print();
-            return if err.exit_code() == 0 { ExitStatus::Success } else { ExitStatus::Error };
+            return if err.exit_code() == 0 {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Error
+            };
         }
     };
     let color = match cli.color {

@@ -21,8 +21,7 @@ pub const LOCK_VERSION: i64 = 1;
 /// The file name of the lock, at the project root.
 pub const LOCK_FILE: &str = "scaffold.lock";
 
-const HEADER: &str =
-    "# Written by scaffold. Do not edit: it holds the base of every generated file for three-way merges.\n";
+const HEADER: &str = "# Written by scaffold. Do not edit: it holds the base of every generated file for three-way merges.\n";
 
 /// One file recorded in the lock.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,7 +59,10 @@ impl Lock {
                 base: file.content.clone(),
             })
             .collect();
-        Lock { scaffold_version: SCAFFOLD_VERSION.to_owned(), files }
+        Lock {
+            scaffold_version: SCAFFOLD_VERSION.to_owned(),
+            files,
+        }
     }
 
     /// The lock as TOML text, byte-identical for equal locks.
@@ -85,7 +87,10 @@ impl Lock {
 
     /// Parses lock text read from `path` (used in error messages).
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
-        let bad = |message: String| Error::Lock { path: path.to_owned(), message };
+        let bad = |message: String| Error::Lock {
+            path: path.to_owned(),
+            message,
+        };
         let raw: RawLock = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         if raw.version != LOCK_VERSION {
             return Err(bad(format!(
@@ -98,12 +103,23 @@ impl Lock {
             let owner = Owner::from_str_opt(&file.owner)
                 .ok_or_else(|| bad(format!("`{}`: unknown owner `{}`", file.path, file.owner)))?;
             if sha256_hex(&file.base) != file.sha256 {
-                return Err(bad(format!("`{}`: sha256 does not match its base", file.path)));
+                return Err(bad(format!(
+                    "`{}`: sha256 does not match its base",
+                    file.path
+                )));
             }
-            files.push(LockedFile { path: file.path, owner, sha256: file.sha256, base: file.base });
+            files.push(LockedFile {
+                path: file.path,
+                owner,
+                sha256: file.sha256,
+                base: file.base,
+            });
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(Lock { scaffold_version: raw.scaffold_version, files })
+        Ok(Lock {
+            scaffold_version: raw.scaffold_version,
+            files,
+        })
     }
 }
 
@@ -138,7 +154,14 @@ mod tests {
             ("a/empty", "", Owner::User),
             ("c.txt", "tab\there\r\nbackslash \\ done\n", Owner::Managed),
         ] {
-            plan.insert(RelPath::new(path).unwrap(), PlannedFile { content: content.into(), owner }).unwrap();
+            plan.insert(
+                RelPath::new(path).unwrap(),
+                PlannedFile {
+                    content: content.into(),
+                    owner,
+                },
+            )
+            .unwrap();
         }
         plan
     }
@@ -157,13 +180,18 @@ mod tests {
     #[test]
     fn refuses_a_tampered_hash() {
         let lock = Lock::from_plan(&plan());
-        let text = lock.to_toml().replace(&lock.files[1].sha256, &"0".repeat(64));
+        let text = lock
+            .to_toml()
+            .replace(&lock.files[1].sha256, &"0".repeat(64));
         let err = Lock::parse(&text, Path::new("x/scaffold.lock")).unwrap_err();
         assert!(err.to_string().contains("x/scaffold.lock"), "{err}");
     }
 
     #[test]
     fn known_hash() {
-        assert_eq!(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            sha256_hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 }

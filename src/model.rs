@@ -23,7 +23,11 @@ pub enum PythonVersion {
 
 impl PythonVersion {
     /// Every supported version, oldest first.
-    pub const ALL: [PythonVersion; 3] = [PythonVersion::V3_11, PythonVersion::V3_12, PythonVersion::V3_13];
+    pub const ALL: [PythonVersion; 3] = [
+        PythonVersion::V3_11,
+        PythonVersion::V3_12,
+        PythonVersion::V3_13,
+    ];
 
     /// The version as written in files (`3.12`).
     pub fn as_str(self) -> &'static str {
@@ -65,7 +69,10 @@ impl ResourceSpec {
             spec: spec.to_owned(),
             kind: kind_id.to_owned(),
         })?;
-        Ok(ResourceSpec { kind, name: name.map(str::to_owned) })
+        Ok(ResourceSpec {
+            kind,
+            name: name.map(str::to_owned),
+        })
     }
 }
 
@@ -81,7 +88,11 @@ pub struct Resource {
 impl Resource {
     /// The environment variable that configures it (`DATABASE_URL`), or `""` if none.
     pub fn env(&self) -> String {
-        if self.kind.has_env() { format!("{}_URL", self.upper()) } else { String::new() }
+        if self.kind.has_env() {
+            format!("{}_URL", self.upper())
+        } else {
+            String::new()
+        }
     }
 
     /// The name upper-cased (`DATABASE`).
@@ -121,30 +132,53 @@ impl Project {
 
         let mut resources: Vec<Resource> = Vec::with_capacity(specs.len());
         for spec in specs {
-            let name = spec.name.clone().unwrap_or_else(|| spec.kind.default_name().to_owned());
-            names::check_resource_name(&name, spec.kind.name_shadows_modules()).map_err(|reason| Error::InvalidResourceName {
-                kind: spec.kind,
-                name: name.clone(),
-                reason,
-            })?;
+            let name = spec
+                .name
+                .clone()
+                .unwrap_or_else(|| spec.kind.default_name().to_owned());
+            names::check_resource_name(&name, spec.kind.name_shadows_modules()).map_err(
+                |reason| Error::InvalidResourceName {
+                    kind: spec.kind,
+                    name: name.clone(),
+                    reason,
+                },
+            )?;
             if resources.iter().any(|r| r.name == name) {
-                return Err(Error::DuplicateResource { name });
+                return Err(Error::DuplicateResource {
+                    kind: spec.kind,
+                    name,
+                });
             }
             if let Some(max) = spec.kind.max_instances() {
-                let same: Vec<&Resource> = resources.iter().filter(|r| r.kind == spec.kind).collect();
+                let same: Vec<&Resource> =
+                    resources.iter().filter(|r| r.kind == spec.kind).collect();
                 if same.len() >= max {
-                    return Err(Error::TwoLifespans { first: same[0].name.clone(), second: name });
+                    return Err(Error::TwoLifespans {
+                        first: same[0].name.clone(),
+                        second: name,
+                    });
                 }
             }
-            resources.push(Resource { kind: spec.kind, name, options: spec.kind.default_options() });
+            resources.push(Resource {
+                kind: spec.kind,
+                name,
+                options: spec.kind.default_options(),
+            });
         }
-        Ok(Project { name: name.to_owned(), package, python, resources })
+        Ok(Project {
+            name: name.to_owned(),
+            package,
+            python,
+            resources,
+        })
     }
 
     /// Checks a project name and returns its package name (snake_case).
     pub fn check_name(name: &str) -> Result<String> {
-        names::check_project_name(name)
-            .map_err(|reason| Error::InvalidProjectName { name: name.to_owned(), reason })?;
+        names::check_project_name(name).map_err(|reason| Error::InvalidProjectName {
+            name: name.to_owned(),
+            reason,
+        })?;
         let package = name.to_snake_case();
         names::check_package_name(&package).map_err(|reason| Error::InvalidPackageName {
             name: name.to_owned(),
@@ -175,12 +209,19 @@ mod tests {
     use super::*;
 
     fn specs(list: &[&str]) -> Vec<ResourceSpec> {
-        list.iter().map(|s| ResourceSpec::parse(s).unwrap()).collect()
+        list.iter()
+            .map(|s| ResourceSpec::parse(s).unwrap())
+            .collect()
     }
 
     #[test]
     fn default_names_and_env() {
-        let p = Project::new("orders", PythonVersion::V3_12, &specs(&["db-pool", "task-set"])).unwrap();
+        let p = Project::new(
+            "orders",
+            PythonVersion::V3_12,
+            &specs(&["db-pool", "task-set"]),
+        )
+        .unwrap();
         assert_eq!(p.resources[0].env(), "DATABASE_URL");
         assert_eq!(p.resources[1].env(), "");
         assert!(p.is_worker());
@@ -189,7 +230,10 @@ mod tests {
     #[test]
     fn rejects_bad_input() {
         let py = PythonVersion::V3_12;
-        assert!(matches!(Project::new("asyncio", py, &specs(&["cache"])), Err(Error::InvalidPackageName { .. })));
+        assert!(matches!(
+            Project::new("asyncio", py, &specs(&["cache"])),
+            Err(Error::InvalidPackageName { .. })
+        ));
         assert!(matches!(
             Project::new("orders", py, &specs(&["cache", "cache"])),
             Err(Error::DuplicateResource { .. })
@@ -198,7 +242,13 @@ mod tests {
             Project::new("orders", py, &specs(&["lifespan", "lifespan:web"])),
             Err(Error::TwoLifespans { .. })
         ));
-        assert!(matches!(ResourceSpec::parse("queue"), Err(Error::UnknownKind { .. })));
-        assert!(matches!(Project::new("orders", py, &[]), Err(Error::NoResources)));
+        assert!(matches!(
+            ResourceSpec::parse("queue"),
+            Err(Error::UnknownKind { .. })
+        ));
+        assert!(matches!(
+            Project::new("orders", py, &[]),
+            Err(Error::NoResources)
+        ));
     }
 }

@@ -7,10 +7,10 @@
 
 /// Hard keywords of Python 3.11–3.13 (soft keywords such as `match` are valid names).
 pub const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
-    "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
-    "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 /// Top-level modules of the standard library (lowercase names only: a package name is lowercase).
@@ -237,12 +237,45 @@ pub const STDLIB_MODULES: &[&str] = &[
 
 /// Top-level modules the generated project imports or installs (runtime, test and dev tools).
 pub const DEPENDENCY_MODULES: &[&str] = &[
-    "annotated_types", "anyio", "asgi_lifespan", "async_timeout", "asyncpg", "certifi", "click",
-    "coverage", "dotenv", "exceptiongroup", "fastapi", "h11", "h2", "hiredis", "httpcore",
-    "httptools", "httpx", "idna", "iniconfig", "mypy", "packaging", "pluggy", "pydantic",
-    "pydantic_core", "pydantic_settings", "pytest", "pytest_asyncio", "pytest_cov", "redis",
-    "ruff", "sniffio", "starlette", "tomli", "typing_extensions", "uvicorn", "uvloop",
-    "watchfiles", "websockets", "yaml",
+    "annotated_types",
+    "anyio",
+    "asgi_lifespan",
+    "async_timeout",
+    "asyncpg",
+    "certifi",
+    "click",
+    "coverage",
+    "dotenv",
+    "exceptiongroup",
+    "fastapi",
+    "h11",
+    "h2",
+    "hiredis",
+    "httpcore",
+    "httptools",
+    "httpx",
+    "idna",
+    "iniconfig",
+    "mypy",
+    "packaging",
+    "pluggy",
+    "pydantic",
+    "pydantic_core",
+    "pydantic_settings",
+    "pytest",
+    "pytest_asyncio",
+    "pytest_cov",
+    "redis",
+    "ruff",
+    "sniffio",
+    "starlette",
+    "tomli",
+    "typing_extensions",
+    "uvicorn",
+    "uvloop",
+    "watchfiles",
+    "websockets",
+    "yaml",
 ];
 
 /// Names the generated project itself uses at the top level (`tests/`, its support modules).
@@ -250,8 +283,17 @@ pub const PROJECT_MODULES: &[&str] = &["conftest", "scaffold_support", "src", "t
 
 /// Modules `scaffold` generates inside the package: resource names must not shadow them.
 pub const GENERATED_MODULES: &[&str] = &[
-    "settings", "lifecycle", "db_pool", "cache", "task_set", "service", "app", "deps", "routes",
-    "runner", "jobs",
+    "settings",
+    "lifecycle",
+    "db_pool",
+    "cache",
+    "task_set",
+    "service",
+    "app",
+    "deps",
+    "routes",
+    "runner",
+    "jobs",
 ];
 
 /// Whether `s` is an ASCII Python identifier.
@@ -307,7 +349,9 @@ pub fn check_resource_name(name: &str, shadows_modules: bool) -> Result<(), Stri
     let mut chars = name.chars();
     let starts_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
     if !starts_ok || !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-        return Err("it must be a lowercase identifier: a letter, then letters, digits or `_`".into());
+        return Err(
+            "it must be a lowercase identifier: a letter, then letters, digits or `_`".into(),
+        );
     }
     if KEYWORDS.contains(&name) {
         return Err("it is a Python keyword".into());

@@ -60,7 +60,9 @@ impl Plan {
     /// Adds a file; two files with one path is an error in the template table.
     pub fn insert(&mut self, path: RelPath, file: PlannedFile) -> Result<()> {
         if self.files.contains_key(&path) {
-            return Err(Error::FileTable { message: format!("two entries render to `{path}`") });
+            return Err(Error::FileTable {
+                message: format!("two entries render to `{path}`"),
+            });
         }
         self.files.insert(path, file);
         Ok(())

@@ -54,7 +54,8 @@ impl Printer {
             ColorMode::Always => true,
             ColorMode::Never => false,
             ColorMode::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal()
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && io::stderr().is_terminal()
             }
         };
         Printer { verbosity, color }
@@ -74,7 +75,11 @@ impl Printer {
 
     /// A writer for stdout data that is produced by a library (completions).
     pub fn stdout(&self) -> Box<dyn Write> {
-        if self.verbosity > Verbosity::Silent { Box::new(io::stdout().lock()) } else { Box::new(io::sink()) }
+        if self.verbosity > Verbosity::Silent {
+            Box::new(io::stdout().lock())
+        } else {
+            Box::new(io::sink())
+        }
     }
 
     /// A status line on stderr: `Verb message`, hidden by `-q`.
@@ -117,6 +122,10 @@ impl Printer {
     }
 
     fn paint(&self, style: &str, text: &str) -> String {
-        if self.color { format!("{style}{text}{RESET}") } else { text.to_owned() }
+        if self.color {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
     }
 }

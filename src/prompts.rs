@@ -37,8 +37,10 @@ pub fn ask(python: Option<PythonVersion>, color: bool) -> Result<Answers> {
     let theme: &dyn Theme = if color { &colorful } else { &simple };
     let term = Term::stderr();
 
-    let items: Vec<String> =
-        ResourceKind::ALL.iter().map(|k| format!("{:<9} {}", k.id(), k.description())).collect();
+    let items: Vec<String> = ResourceKind::ALL
+        .iter()
+        .map(|k| format!("{:<9} {}", k.id(), k.description()))
+        .collect();
     let chosen = MultiSelect::with_theme(theme)
         .with_prompt("Resources (space toggles, enter confirms)")
         .items(&items)
@@ -59,18 +61,26 @@ pub fn ask(python: Option<PythonVersion>, color: bool) -> Result<Answers> {
             Input::<String>::with_theme(theme)
                 .with_prompt(format!("Name of the {kind} resource"))
                 .default(kind.default_name().to_owned())
-                .validate_with(|name: &String| names::check_resource_name(name, kind.name_shadows_modules()))
+                .validate_with(|name: &String| {
+                    names::check_resource_name(name, kind.name_shadows_modules())
+                })
                 .interact_text_on(&term)
                 .map_err(prompt_error)?
         };
-        resources.push(ResourceSpec { kind, name: Some(name) });
+        resources.push(ResourceSpec {
+            kind,
+            name: Some(name),
+        });
     }
 
     let python = match python {
         Some(python) => python,
         None => {
             let labels: Vec<&str> = PythonVersion::ALL.iter().map(|v| v.as_str()).collect();
-            let default = PythonVersion::ALL.iter().position(|v| *v == PythonVersion::default()).unwrap_or(0);
+            let default = PythonVersion::ALL
+                .iter()
+                .position(|v| *v == PythonVersion::default())
+                .unwrap_or(0);
             let index = Select::with_theme(theme)
                 .with_prompt("Python version")
                 .items(&labels)
@@ -84,5 +94,7 @@ pub fn ask(python: Option<PythonVersion>, color: bool) -> Result<Answers> {
 }
 
 fn prompt_error(err: dialoguer::Error) -> Error {
-    Error::Prompt { message: err.to_string() }
+    Error::Prompt {
+        message: err.to_string(),
+    }
 }

@@ -15,7 +15,12 @@ pub struct RelPath(String);
 impl RelPath {
     /// Checks `path` and wraps it.
     pub fn new(path: &str) -> Result<Self> {
-        let refuse = |reason: &str| Err(Error::UnsafePath { path: path.to_owned(), reason: reason.to_owned() });
+        let refuse = |reason: &str| {
+            Err(Error::UnsafePath {
+                path: path.to_owned(),
+                reason: reason.to_owned(),
+            })
+        };
         if path.is_empty() {
             return refuse("the path is empty");
         }
@@ -59,7 +64,17 @@ mod tests {
 
     #[test]
     fn refuses_escapes() {
-        for bad in ["", "/etc/passwd", "../x", "a/../../b", "a//b", "./a", "a/.", "C:\\x", "a\\b"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../b",
+            "a//b",
+            "./a",
+            "a/.",
+            "C:\\x",
+            "a\\b",
+        ] {
             assert!(RelPath::new(bad).is_err(), "{bad}");
         }
     }

@@ -14,6 +14,8 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::file_table::{self, FileRule};
 use crate::kinds::{OptionValue, ResourceKind};
+use crate::lock::LOCK_FILE;
+use crate::manifest::MANIFEST_FILE;
 use crate::model::{Project, Resource};
 use crate::plan::{Plan, PlannedFile};
 use crate::relpath::RelPath;
@@ -36,16 +38,25 @@ pub fn render(project: &Project) -> Result<Plan> {
     let mut plan = Plan::default();
 
     for rule in rules.iter().filter(|r| r.when.holds(project)) {
-        let template = env.get_template(&rule.template).map_err(|e| wrap(rule, None, &e))?;
+        let template = env
+            .get_template(&rule.template)
+            .map_err(|e| wrap(rule, None, &e))?;
         match rule.per {
             None => {
-                let content = template.render(Serde(&base)).map_err(|e| wrap(rule, None, &e))?;
+                let content = template
+                    .render(Serde(&base))
+                    .map_err(|e| wrap(rule, None, &e))?;
                 add(&mut plan, rule, project, None, &content)?;
             }
             Some(kind) => {
                 for resource in project.of_kind(kind) {
-                    let ctx = Context { item: Some(ResourceCtx::new(resource)), ..base.clone() };
-                    let content = template.render(Serde(&ctx)).map_err(|e| wrap(rule, Some(resource), &e))?;
+                    let ctx = Context {
+                        item: Some(ResourceCtx::new(resource)),
+                        ..base.clone()
+                    };
+                    let content = template
+                        .render(Serde(&ctx))
+                        .map_err(|e| wrap(rule, Some(resource), &e))?;
                     add(&mut plan, rule, project, Some(resource), &content)?;
                 }
             }
@@ -54,13 +65,33 @@ pub fn render(project: &Project) -> Result<Plan> {
     Ok(plan)
 }
 
-fn add(plan: &mut Plan, rule: &FileRule, project: &Project, item: Option<&Resource>, content: &str) -> Result<()> {
+fn add(
+    plan: &mut Plan,
+    rule: &FileRule,
+    project: &Project,
+    item: Option<&Resource>,
+    content: &str,
+) -> Result<()> {
     let mut path = rule.path.replace("{package}", &project.package);
     if let Some(item) = item {
         path = path.replace("{name}", &item.name);
     }
     let path = RelPath::new(&path)?;
-    plan.insert(path, PlannedFile { content: normalize(content), owner: rule.owner })
+    if [MANIFEST_FILE, LOCK_FILE].contains(&path.as_str()) {
+        return Err(Error::FileTable {
+            message: format!(
+                "`{}` renders to `{path}`, which scaffold owns",
+                rule.template
+            ),
+        });
+    }
+    plan.insert(
+        path,
+        PlannedFile {
+            content: normalize(content),
+            owner: rule.owner,
+        },
+    )
 }
 
 fn wrap(rule: &FileRule, resource: Option<&Resource>, err: &minijinja::Error) -> Error {
@@ -75,7 +106,11 @@ fn wrap(rule: &FileRule, resource: Option<&Resource>, err: &minijinja::Error) ->
 pub fn normalize(content: &str) -> String {
     let unix = content.replace("\r\n", "\n");
     let trimmed = unix.trim_end_matches('\n');
-    if trimmed.is_empty() { String::new() } else { format!("{trimmed}\n") }
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("{trimmed}\n")
+    }
 }
 
 /// The template context; field names are the contract in `docs/design.md`.
@@ -129,7 +164,12 @@ impl ResourceCtx {
 
 impl Context {
     fn new(project: &Project) -> Self {
-        let of = |kind: ResourceKind| project.of_kind(kind).map(ResourceCtx::new).collect::<Vec<_>>();
+        let of = |kind: ResourceKind| {
+            project
+                .of_kind(kind)
+                .map(ResourceCtx::new)
+                .collect::<Vec<_>>()
+        };
         Context {
             project: ProjectCtx {
                 name: project.name.clone(),
@@ -141,7 +181,10 @@ impl Context {
             db_pools: of(ResourceKind::DbPool),
             caches: of(ResourceKind::Cache),
             task_sets: of(ResourceKind::TaskSet),
-            lifespan: project.of_kind(ResourceKind::Lifespan).next().map(ResourceCtx::new),
+            lifespan: project
+                .of_kind(ResourceKind::Lifespan)
+                .next()
+                .map(ResourceCtx::new),
             has_db_pool: project.has(ResourceKind::DbPool),
             has_cache: project.has(ResourceKind::Cache),
             has_task_set: project.has(ResourceKind::TaskSet),

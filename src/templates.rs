@@ -23,7 +23,9 @@ pub fn get(path: &str) -> Option<&'static str> {
 
 /// The text of `templates/files.toml`.
 pub fn file_table() -> Result<&'static str> {
-    get(FILE_TABLE).ok_or_else(|| Error::FileTable { message: "the table is missing from the bundle".into() })
+    get(FILE_TABLE).ok_or_else(|| Error::FileTable {
+        message: "the table is missing from the bundle".into(),
+    })
 }
 
 /// A strict environment holding every `*.j2` template of the bundle, named by its path.
@@ -42,7 +44,9 @@ pub fn environment() -> Result<Environment<'static>> {
     while let Some(dir) = stack.pop() {
         stack.extend(dir.dirs());
         for file in dir.files() {
-            let Some(name) = file.path().to_str() else { continue };
+            let Some(name) = file.path().to_str() else {
+                continue;
+            };
             if !name.ends_with(".j2") {
                 continue;
             }
@@ -51,12 +55,17 @@ pub fn environment() -> Result<Environment<'static>> {
                 resource: None,
                 detail: "the template is not UTF-8".into(),
             })?;
-            env.add_template(name, source).map_err(|e| render_error(name, &e))?;
+            env.add_template(name, source)
+                .map_err(|e| render_error(name, &e))?;
         }
     }
     Ok(env)
 }
 
 fn render_error(template: &str, err: &minijinja::Error) -> Error {
-    Error::Render { template: template.to_owned(), resource: None, detail: format!("{err:#}") }
+    Error::Render {
+        template: template.to_owned(),
+        resource: None,
+        detail: format!("{err:#}"),
+    }
 }

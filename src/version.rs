@@ -10,5 +10,9 @@ pub const SCAFFOLD_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const TEMPLATES_HASH: &str = env!("SCAFFOLD_TEMPLATES_HASH");
 
 /// What `scaffold --version` prints after the program name.
-pub const LONG_VERSION: &str =
-    concat!(env!("CARGO_PKG_VERSION"), " (templates ", env!("SCAFFOLD_TEMPLATES_HASH"), ")");
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (templates ",
+    env!("SCAFFOLD_TEMPLATES_HASH"),
+    ")"
+);

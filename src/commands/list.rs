@@ -12,7 +12,11 @@ pub fn run(list: &ListCommand, printer: &Printer) -> Result<ExitStatus> {
         ListCommand::Kinds => {
             let mut out = String::new();
             for kind in ResourceKind::ALL {
-                let limit = if kind.max_instances() == Some(1) { ", at most one" } else { "" };
+                let limit = if kind.max_instances() == Some(1) {
+                    ", at most one"
+                } else {
+                    ""
+                };
                 out.push_str(&format!(
                     "{:<9} {} (default name `{}`{limit})\n",
                     kind.id(),

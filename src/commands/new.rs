@@ -20,11 +20,18 @@ use crate::status::ExitStatus;
 /// Creates the project described by `args`.
 pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
     let python = args.python.map(python_version);
-    let mut specs = args.resources.iter().map(|s| ResourceSpec::parse(s)).collect::<Result<Vec<_>>>()?;
+    let mut specs = args
+        .resources
+        .iter()
+        .map(|s| ResourceSpec::parse(s))
+        .collect::<Result<Vec<_>>>()?;
 
     // Refuse a bad name or target before asking anything.
     Project::check_name(&args.name)?;
-    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from(&args.name));
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&args.name));
     fs::check_target_dir(&dir)?;
 
     let python = if specs.is_empty() {
@@ -51,12 +58,21 @@ pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
     printer.verbose(&format!("  wrote {LOCK_FILE}"));
     printer.status(
         "Created",
-        &format!("project `{}` (package `{}`, Python {}) at `{}`", project.name, project.package, python, dir.display()),
+        &format!(
+            "project `{}` (package `{}`, Python {}) at `{}`",
+            project.name,
+            project.package,
+            python,
+            dir.display()
+        ),
     );
     for resource in &project.resources {
         printer.line(&format!("  {:<9} {}", resource.kind.id(), resource.name));
     }
-    printer.line(&format!("{} files, plus `{MANIFEST_FILE}` and `{LOCK_FILE}`", plan.len()));
+    printer.line(&format!(
+        "{} files, plus `{MANIFEST_FILE}` and `{LOCK_FILE}`",
+        plan.len()
+    ));
     printer.line("");
     printer.heading("Next:");
     printer.line(&format!("  cd {}", shell_quote(&dir)));
@@ -77,6 +93,12 @@ fn python_version(arg: PythonArg) -> PythonVersion {
 fn shell_quote(path: &Path) -> String {
     let text = path.display().to_string();
     let safe = !text.is_empty()
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ',' | '@' | ':'));
-    if safe { text } else { format!("'{}'", text.replace('\'', r"'\''")) }
+        && text.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ',' | '@' | ':')
+        });
+    if safe {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
 }

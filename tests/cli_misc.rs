@@ -1,0 +1,56 @@
+//! The other commands: `list kinds`, `--version`, `completions`, `--help`.
+
+use insta_cmd::assert_cmd_snapshot;
+
+use crate::common::{TestDir, with_cli_settings};
+
+#[test]
+fn list_kinds() {
+    let dir = TestDir::new();
+    with_cli_settings(dir.path(), || {
+        assert_cmd_snapshot!("cli__list_kinds", dir.scaffold(&["list", "kinds"]))
+    });
+}
+
+#[test]
+fn version_names_the_template_bundle() {
+    let dir = TestDir::new();
+    with_cli_settings(dir.path(), || {
+        assert_cmd_snapshot!("cli__version", dir.scaffold(&["--version"]))
+    });
+    let out = dir.scaffold(&["--version"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(&format!(
+            "scaffold {} (templates ",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn help() {
+    let dir = TestDir::new();
+    with_cli_settings(dir.path(), || {
+        assert_cmd_snapshot!("cli__new_help", dir.scaffold(&["new", "--help"]))
+    });
+}
+
+#[test]
+fn completions_for_every_shell() {
+    let dir = TestDir::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = dir.scaffold(&["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("scaffold"), "{shell}");
+    }
+}
+
+#[test]
+fn unknown_subcommand_is_usage_error() {
+    let dir = TestDir::new();
+    let out = dir.scaffold(&["regen"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,202 @@
+//! `scaffold new` through the binary: success, and every refused input (exit 2, nothing written).
+
+use insta_cmd::assert_cmd_snapshot;
+use scaffold::lock::{Lock, sha256_hex};
+
+use crate::common::{TestDir, read_tree, with_cli_settings};
+
+#[test]
+fn creates_a_project_from_flags() {
+    let dir = TestDir::new();
+    with_cli_settings(dir.path(), || {
+        assert_cmd_snapshot!(
+            "cli__new_success",
+            dir.scaffold(&[
+                "new",
+                "my-orders",
+                "--resource",
+                "db-pool",
+                "--resource",
+                "cache:sessions",
+                "--resource",
+                "task-set",
+                "--resource",
+                "lifespan",
+                "--python",
+                "3.13",
+            ])
+        );
+    });
+    let root = dir.path().join("my-orders");
+    let manifest = std::fs::read_to_string(root.join("scaffold.toml")).unwrap();
+    assert!(manifest.contains("package = \"my_orders\""));
+    assert!(manifest.contains("python = \"3.13\""));
+    assert!(manifest.contains("name = \"sessions\""));
+
+    // The lock lists every other file, with the hash of what is on disk.
+    let lock_text = std::fs::read_to_string(root.join("scaffold.lock")).unwrap();
+    let lock = Lock::parse(&lock_text, &root.join("scaffold.lock")).unwrap();
+    let tree = read_tree(&root);
+    let locked: Vec<&str> = lock.files.iter().map(|f| f.path.as_str()).collect();
+    let mut on_disk: Vec<&str> = tree
+        .keys()
+        .map(String::as_str)
+        .filter(|p| !p.starts_with("scaffold."))
+        .collect();
+    on_disk.sort();
+    assert_eq!(locked, on_disk);
+    for file in &lock.files {
+        let content = String::from_utf8(tree[&file.path].clone()).unwrap();
+        assert_eq!(sha256_hex(&content), file.sha256, "{}", file.path);
+        assert_eq!(content, file.base);
+    }
+}
+
+#[test]
+fn verbose_lists_files_and_quiet_prints_nothing() {
+    let dir = TestDir::new();
+    let out = dir
+        .scaffold(&["new", "a1", "-v", "--resource", "cache"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success());
+    assert!(
+        stderr.contains("wrote src/a1/cache.py (managed)"),
+        "{stderr}"
+    );
+    let out = dir
+        .scaffold(&["new", "a2", "-q", "--resource", "cache"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+}
+
+#[test]
+fn an_existing_empty_directory_is_used() {
+    let dir = TestDir::new();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let status = dir
+        .scaffold(&["new", "orders", "--dir", "empty", "--resource", "cache"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(dir.path().join("empty/src/orders/cache.py").is_file());
+}
+
+/// Each case: snapshot name, arguments. All must exit 2 and write nothing.
+const REFUSED: &[(&str, &[&str])] = &[
+    ("new_no_resources_off_tty", &["new", "orders"]),
+    (
+        "new_no_resources_no_input",
+        &["new", "orders", "--no-input"],
+    ),
+    (
+        "new_package_not_identifier",
+        &["new", "123orders", "--resource", "cache"],
+    ),
+    (
+        "new_package_keyword",
+        &["new", "class", "--resource", "cache"],
+    ),
+    (
+        "new_package_stdlib",
+        &["new", "asyncio", "--resource", "cache"],
+    ),
+    (
+        "new_package_dependency",
+        &["new", "fastapi", "--resource", "cache"],
+    ),
+    (
+        "new_project_name_path",
+        &["new", "../evil", "--resource", "cache"],
+    ),
+    (
+        "new_duplicate_resource",
+        &[
+            "new",
+            "orders",
+            "--resource",
+            "cache",
+            "--resource",
+            "db-pool:redis",
+        ],
+    ),
+    (
+        "new_two_lifespans",
+        &[
+            "new",
+            "orders",
+            "--resource",
+            "lifespan",
+            "--resource",
+            "lifespan:web",
+        ],
+    ),
+    (
+        "new_unknown_kind",
+        &["new", "orders", "--resource", "queue"],
+    ),
+    (
+        "new_missing_kind",
+        &["new", "orders", "--resource", ":name"],
+    ),
+    (
+        "new_resource_name_not_lowercase",
+        &["new", "orders", "--resource", "cache:Bad-Name"],
+    ),
+    (
+        "new_resource_name_keyword",
+        &["new", "orders", "--resource", "db-pool:class"],
+    ),
+    (
+        "new_resource_name_generated_module",
+        &["new", "orders", "--resource", "db-pool:settings"],
+    ),
+    (
+        "new_bad_python",
+        &["new", "orders", "--resource", "cache", "--python", "3.10"],
+    ),
+];
+
+#[test]
+fn bad_input_is_refused_and_writes_nothing() {
+    for (name, args) in REFUSED {
+        let dir = TestDir::new();
+        let mut cmd = dir.scaffold(args);
+        cmd.env_remove("CI");
+        with_cli_settings(dir.path(), || {
+            assert_cmd_snapshot!(format!("cli__{name}"), cmd);
+        });
+        let out = dir.scaffold(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(dir.entries().is_empty(), "{name} wrote {:?}", dir.entries());
+    }
+}
+
+#[test]
+fn a_non_empty_target_is_refused_untouched() {
+    let dir = TestDir::new();
+    std::fs::create_dir(dir.path().join("orders")).unwrap();
+    std::fs::write(dir.path().join("orders/keep.txt"), "mine\n").unwrap();
+    with_cli_settings(dir.path(), || {
+        assert_cmd_snapshot!(
+            "cli__new_target_not_empty",
+            dir.scaffold(&["new", "orders", "--resource", "cache"])
+        );
+    });
+    assert_eq!(read_tree(&dir.path().join("orders")).len(), 1);
+}
+
+#[test]
+fn a_file_as_target_is_refused() {
+    let dir = TestDir::new();
+    std::fs::write(dir.path().join("orders"), "a file\n").unwrap();
+    with_cli_settings(dir.path(), || {
+        assert_cmd_snapshot!(
+            "cli__new_target_is_file",
+            dir.scaffold(&["new", "orders", "--resource", "cache"])
+        );
+    });
+}

@@ -1,0 +1,65 @@
+//! The prompts of `scaffold new`, driven in a real pseudo-terminal against the real binary.
+
+use std::process::Command;
+
+use rexpect::session::spawn_command;
+
+use crate::common::TestDir;
+
+const DOWN: &str = "\x1b[B";
+
+#[test]
+fn prompts_choose_kinds_names_and_python() {
+    let dir = TestDir::new();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scaffold"));
+    cmd.current_dir(dir.path())
+        .args(["new", "shop", "--color", "never"])
+        .env_remove("CI")
+        .env_remove("SCAFFOLD_NO_INPUT")
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
+
+    // Kinds: db-pool (first row), skip cache, task-set; confirm.
+    p.exp_string("Resources").unwrap();
+    p.send(" ").unwrap();
+    p.send(DOWN).unwrap();
+    p.send(DOWN).unwrap();
+    p.send(" ").unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+
+    // Names: rename the pool, accept the task-set default.
+    p.exp_string("Name of the db-pool resource").unwrap();
+    p.send("analytics").unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("Name of the task-set resource").unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+
+    // Python: one down from the 3.12 default.
+    p.exp_string("Python version").unwrap();
+    p.send(DOWN).unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+
+    p.exp_string("uv run pytest").unwrap();
+    p.exp_eof().unwrap();
+
+    let manifest =
+        std::fs::read_to_string(dir.path().join("shop/scaffold.toml")).expect("manifest written");
+    assert!(manifest.contains("python = \"3.13\""), "{manifest}");
+    assert!(
+        manifest.contains("kind = \"db-pool\"\nname = \"analytics\""),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("kind = \"task-set\"\nname = \"workers\""),
+        "{manifest}"
+    );
+    assert!(!manifest.contains("kind = \"cache\""), "{manifest}");
+    assert!(dir.path().join("shop/src/shop/jobs/workers.py").is_file());
+    assert!(dir.path().join("shop/src/shop/db_pool.py").is_file());
+    assert!(!dir.path().join("shop/src/shop/cache.py").exists());
+}
