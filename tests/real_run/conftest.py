@@ -216,7 +216,8 @@ class Venv:
 
     def env(self, extra: dict[str, str]) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("PYTEST_", "PYTHON", "VIRTUAL_ENV", "UV_PROJECT"))}
+               if not k.startswith(("PYTEST_", "PYTHON", "VIRTUAL_ENV", "UV_PROJECT",
+                                    "SCAFFOLD_TESTS_SKIP"))}  # CI never opts into skipping
         env["VIRTUAL_ENV"] = str(self.path)
         env["PATH"] = f"{self.path / 'bin'}{os.pathsep}{env.get('PATH', '')}"
         env["PYTHONDONTWRITEBYTECODE"] = "1"

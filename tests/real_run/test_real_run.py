@@ -30,6 +30,7 @@ from packaging.utils import canonicalize_name
 from conftest import CONSTRAINTS, OUTCOMES, PYTHONS, Databases, Outcome, Run, Venv, report, run, scaffold_bin, uv_bin
 
 KINDS = ("db-pool", "cache", "task-set", "lifespan")
+SHORT = {"db-pool": "db", "cache": "cache", "task-set": "tasks", "lifespan": "web"}
 PYTEST_TIMEOUT = float(os.environ.get("REAL_RUN_PYTEST_TIMEOUT", "600"))
 
 
@@ -46,8 +47,14 @@ class Project:
 
     @property
     def name(self) -> str:
-        """Distinct, valid Python package name (projects share one venv per Python)."""
-        return ("" if self.full else "lint_") + re.sub(r"[^a-z0-9]+", "_", self.id)
+        """Distinct, valid Python package name (projects share one venv per Python).
+
+        Kept to realistic lengths (<= 23 chars): the generated code is ruff-formatted for the
+        name it gets, and a 40-char package name legitimately wraps lines differently.
+        """
+        if self.full:
+            return re.sub(r"[^a-z0-9]+", "_", self.id)
+        return "lint_" + "_".join(SHORT[k] for k in self.resources)
 
     @property
     def kinds(self) -> set[str]:
