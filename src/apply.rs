@@ -1,7 +1,8 @@
 //! Applying a plan: the only code that writes a project to disk.
 //!
-//! Files are written in path order, each atomically; the manifest follows and the lock is
-//! written last, so a lock on disk always describes files that were fully written.
+//! Files are written in path order, each through a temp file and a rename; the manifest follows
+//! and the lock is written last (both durably), so a lock on disk describes files that were
+//! fully written.
 
 use std::path::Path;
 
@@ -16,7 +17,7 @@ pub fn create_project(root: &Path, plan: &Plan, manifest: &str, lock: &str) -> R
     fs::create_root(root)?;
     for (rel, file) in plan.iter() {
         fs::create_parents(root, rel)?;
-        fs::write_atomic(&root.join(rel.as_str()), &file.content)?;
+        fs::write_new(&root.join(rel.as_str()), &file.content)?;
     }
     fs::write_atomic(&root.join(MANIFEST_FILE), manifest)?;
     fs::write_atomic(&root.join(LOCK_FILE), lock)

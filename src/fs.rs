@@ -1,10 +1,14 @@
 //! File-system access for the shell: target checks, safe directory creation, atomic writes.
 //!
 //! Every function here names the path it failed on. Writes go to a temp file beside the target
-//! and are renamed over it (`atomic-write-file`: fsync, mode 0666 & umask, never through a
-//! symlink), so a killed run leaves each file either old or new.
+//! and are renamed over it, so a killed run leaves each file either old or new (or absent).
+//! `write_atomic` is durable (`atomic-write-file`: fsync of file and directory, mode
+//! 0666 & umask, never through a symlink) and is used for the manifest and lock and for files
+//! that already exist. `write_new` skips the fsyncs, for files of a project being created in a
+//! fresh directory: there is no old content to lose, and two fsyncs per file were two thirds of
+//! the time of `scaffold new`.
 
-use std::fs;
+use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::Path;
 
@@ -72,4 +76,41 @@ pub fn write_atomic(path: &Path, content: &str) -> Result<()> {
     let mut file = AtomicWriteFile::open(path).map_err(wrap)?;
     file.write_all(content.as_bytes()).map_err(wrap)?;
     file.commit().map_err(wrap)
+}
+
+/// Writes a file that must not exist yet: a temp file beside it (created exclusively, so never
+/// through a symlink), then a rename onto a name that is checked to be free. No fsync.
+pub fn write_new(path: &Path, content: &str) -> Result<()> {
+    let wrap = |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    };
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == ErrorKind::NotFound => {}
+        Err(e) => return Err(wrap(e)),
+        Ok(_) => {
+            return Err(wrap(std::io::Error::new(
+                ErrorKind::AlreadyExists,
+                "the file already exists",
+            )));
+        }
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.scaffold-tmp"));
+    let written = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|mut file| file.write_all(content.as_bytes()));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(wrap(e));
+    }
+    fs::rename(&temp, path).map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        wrap(e)
+    })
 }

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use minijinja::Environment;
 use minijinja::value::Serde;
 use serde::Serialize;
 
@@ -33,7 +34,11 @@ use crate::version::SCAFFOLD_VERSION;
 /// ```
 pub fn render(project: &Project) -> Result<Plan> {
     let rules = file_table::parse(templates::file_table()?, |t| templates::get(t).is_some())?;
-    let env = templates::environment()?;
+    render_with(project, &rules, &templates::environment()?)
+}
+
+/// Renders `project` with explicit rules and templates (the embedded ones in `render`).
+pub fn render_with(project: &Project, rules: &[FileRule], env: &Environment<'_>) -> Result<Plan> {
     let base = Context::new(project);
     let mut plan = Plan::default();
 
@@ -203,7 +208,84 @@ impl Context {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use minijinja::{Environment, UndefinedBehavior};
+
+    use super::*;
+    use crate::model::{PythonVersion, ResourceSpec};
+
+    fn project() -> Project {
+        let specs = [
+            ResourceSpec::parse("task-set:emails").unwrap(),
+            ResourceSpec::parse("cache").unwrap(),
+        ];
+        Project::new("orders", PythonVersion::V3_12, &specs).unwrap()
+    }
+
+    fn env(source: &'static str) -> Environment<'static> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.add_template("t.j2", source).unwrap();
+        env
+    }
+
+    fn rules(table: &str) -> Vec<FileRule> {
+        file_table::parse(table, |_| true).unwrap()
+    }
+
+    #[test]
+    fn per_instance_rows_see_item_and_substitute_name() {
+        let rules = rules(
+            "[[file]]\ntemplate = \"t.j2\"\npath = \"src/{package}/jobs/{name}.py\"\nowner = \"user\"\nwhen = \"task-set\"\nper = \"task-set\"\n",
+        );
+        let plan = render_with(
+            &project(),
+            &rules,
+            &env("{{ item.name }} {{ item.env }}|{{ openable|map(attribute='env')|join(',') }}"),
+        )
+        .unwrap();
+        assert_eq!(
+            plan.get("src/orders/jobs/emails.py").unwrap().content,
+            "emails |REDIS_URL\n"
+        );
+    }
+
+    #[test]
+    fn undefined_names_fail_with_template_and_resource() {
+        let table = "[[file]]\ntemplate = \"t.j2\"\npath = \"{name}.py\"\nowner = \"user\"\nwhen = \"always\"\nper = \"task-set\"\n";
+        let err = render_with(&project(), &rules(table), &env("{{ item.nope }}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`t.j2`") && err.contains("resource `emails`"),
+            "{err}"
+        );
+        let table =
+            "[[file]]\ntemplate = \"t.j2\"\npath = \"x.py\"\nowner = \"user\"\nwhen = \"always\"\n";
+        let err = render_with(&project(), &rules(table), &env("{{ item }}"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`t.j2`") && err.contains("undefined"), "{err}");
+    }
+
+    #[test]
+    fn scaffold_files_cannot_be_rendered() {
+        let table = "[[file]]\ntemplate = \"t.j2\"\npath = \"scaffold.lock\"\nowner = \"user\"\nwhen = \"always\"\n";
+        assert!(render_with(&project(), &rules(table), &env("x")).is_err());
+    }
+
+    #[test]
+    fn when_conditions() {
+        let table = "[[file]]\ntemplate = \"t.j2\"\npath = \"w\"\nowner = \"managed\"\nwhen = \"worker\"\n[[file]]\ntemplate = \"t.j2\"\npath = \"l\"\nowner = \"managed\"\nwhen = \"lifespan\"\n[[file]]\ntemplate = \"t.j2\"\npath = \"s\"\nowner = \"managed\"\nwhen = \"services\"\n";
+        let plan = render_with(
+            &project(),
+            &rules(table),
+            &env("{{ is_worker }} {{ lifespan }}"),
+        )
+        .unwrap();
+        assert_eq!(plan.get("w").unwrap().content, "True None\n");
+        assert!(plan.get("l").is_none());
+        assert!(plan.get("s").is_some());
+    }
 
     #[test]
     fn normalizes_endings() {
