@@ -49,7 +49,7 @@ pub fn scaffold_command() -> Command {
     cmd
 }
 
-/// insta filters shared by the CLI snapshots: the temp dir and the template bundle hash.
+/// insta filters shared by the CLI snapshots: the temp dir, the template bundle hash, the file count.
 pub fn filters(dir: &Path) -> Vec<(String, String)> {
     let mut filters = Vec::new();
     for path in [
@@ -64,6 +64,11 @@ pub fn filters(dir: &Path) -> Vec<(String, String)> {
     filters.push((
         r"\(templates [0-9a-f]{12}\)".to_owned(),
         "(templates [HASH])".to_owned(),
+    ));
+    // The file count follows the template table, which other people extend often.
+    filters.push((
+        r"\b\d+ files, plus".to_owned(),
+        "[N] files, plus".to_owned(),
     ));
     filters
 }
