@@ -54,3 +54,25 @@ fn unknown_subcommand_is_usage_error() {
     let out = dir.scaffold(&["regen"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn color_is_opt_in_off_a_terminal() {
+    let dir = TestDir::new();
+    let plain = dir.scaffold(&["new", "orders"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stderr).contains('\x1b'));
+    let forced = dir
+        .scaffold(&["new", "orders", "--color", "always"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&forced.stderr).into_owned();
+    assert!(
+        stderr.contains("\x1b[1;31merror\x1b[0m: no resources chosen"),
+        "{stderr:?}"
+    );
+    assert!(stderr.contains("\x1b[1;36mhint\x1b[0m:"), "{stderr:?}");
+    let never = dir
+        .scaffold(&["new", "orders", "--color", "never"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&never.stderr).contains('\x1b'));
+}

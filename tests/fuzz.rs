@@ -1,6 +1,9 @@
 //! Arbitrary names and `--resource` strings never panic: the exit code is 0 or 2.
 
+use std::path::{Component, Path};
+
 use proptest::prelude::*;
+use scaffold::relpath::RelPath;
 
 use crate::common::TestDir;
 
@@ -45,6 +48,22 @@ proptest! {
         prop_assert!(!stderr.contains("panicked"), "{stderr}");
         if code == Some(2) {
             prop_assert!(!dir.path().join("out").exists(), "wrote on failure: {stderr}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A path the guard accepts never leaves the directory it is joined to.
+    #[test]
+    fn relpath_stays_under_the_root(path in "[a-z./\\\\:]{0,12}|\\PC{0,12}") {
+        if let Ok(rel) = RelPath::new(&path) {
+            let joined = Path::new("/root").join(rel.as_str());
+            prop_assert!(joined.starts_with("/root"));
+            for component in Path::new(rel.as_str()).components() {
+                prop_assert!(matches!(component, Component::Normal(_)), "{path:?}");
+            }
         }
     }
 }

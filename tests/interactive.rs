@@ -63,3 +63,21 @@ fn prompts_choose_kinds_names_and_python() {
     assert!(dir.path().join("shop/src/shop/db_pool.py").is_file());
     assert!(!dir.path().join("shop/src/shop/cache.py").exists());
 }
+
+#[test]
+fn flags_on_a_terminal_prompt_for_nothing() {
+    let dir = TestDir::new();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scaffold"));
+    cmd.current_dir(dir.path())
+        .args(["new", "quiet-shop", "--resource", "cache"])
+        .env_remove("CI")
+        .env_remove("SCAFFOLD_NO_INPUT")
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
+    let output = p.exp_eof().unwrap();
+    assert!(!output.contains("Resources"), "{output}");
+    assert!(output.contains("uv run pytest"), "{output}");
+    let manifest = std::fs::read_to_string(dir.path().join("quiet-shop/scaffold.toml")).unwrap();
+    assert!(manifest.contains("python = \"3.12\""), "{manifest}");
+}
