@@ -107,6 +107,20 @@ fn wrap(rule: &FileRule, resource: Option<&Resource>, err: &minijinja::Error) ->
     }
 }
 
+/// The project's two commands (set up and run; test), one per line: the same text the
+/// generated README shows, from the same template.
+pub fn next_steps(project: &Project) -> Result<String> {
+    const TEMPLATE: &str = "project/next_steps.j2";
+    let env = templates::environment()?;
+    let wrap = |err: minijinja::Error| Error::Render {
+        template: TEMPLATE.to_owned(),
+        resource: None,
+        detail: format!("{err:#}"),
+    };
+    let template = env.get_template(TEMPLATE).map_err(wrap)?;
+    template.render(Serde(&Context::new(project))).map_err(wrap).map(|s| normalize(&s))
+}
+
 /// `\n` line endings and exactly one final newline; an empty (or all-newline) render is empty.
 pub fn normalize(content: &str) -> String {
     let unix = content.replace("\r\n", "\n");

@@ -76,8 +76,9 @@ pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
     printer.line("");
     printer.heading("Next:");
     printer.line(&format!("  cd {}", shell_quote(&dir)));
-    printer.line("  uv sync");
-    printer.line("  uv run pytest");
+    for command in render::next_steps(&project)?.lines() {
+        printer.line(&format!("  {command}"));
+    }
     Ok(ExitStatus::Success)
 }
 
