@@ -157,8 +157,12 @@ def check_project(project: Project, workdir: Path, venv: Venv, databases: Databa
                 env=env or venv.env({}), timeout=timeout)
         ok = r.returncode == 0
         outcome.steps.append((name, r.seconds, ok))
+        log = workdir / "logs" / f"{project.name}.{name}.log"
+        log.parent.mkdir(exist_ok=True)
+        log.write_text(r.output)
         if not ok:
-            failures.append(f"[{name}] {r.describe()}")
+            # the project's pytest output is the one worth reading whole (the CI log is all we keep)
+            failures.append(f"[{name}] (full output: {log}) {r.describe(400 if name == 'pytest' else 60)}")
         return r
 
     def fail() -> None:
