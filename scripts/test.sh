@@ -11,9 +11,9 @@
 #
 # Works on a clean machine (CI runs it as root via .ci/run): it installs what is missing —
 # Redis via apt (scripts/start-services.sh), uv into .cache/uv-venv from PyPI, the harness venv
-# into .cache/harness-venv — starts the services and stops them on exit (KEEP_SERVICES=1 keeps
-# them running). Everything it caches is under .cache/ (gitignored). Exits non-zero when any
-# stage failed, including a real run that collected no test (pytest exit 5).
+# into .cache/harness-venv — starts the services and stops them on exit (unless they were
+# already running, or KEEP_SERVICES=1). Everything it caches is under .cache/ (gitignored).
+# Exits non-zero when any stage failed, including a real run that collected no test (exit 5).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -54,9 +54,13 @@ stage() {    # stage NAME CMD... : run, time, record; never aborts the script
   return $rc
 }
 
+STARTED_SERVICES=0
 summary() {
   local rc=$?
-  [ "${KEEP_SERVICES:-0}" = 1 ] || bash "$ROOT/scripts/stop-services.sh" || true
+  # stop only what this run started: servers a developer had up before stay up
+  if [ $STARTED_SERVICES = 1 ] && [ "${KEEP_SERVICES:-0}" != 1 ]; then
+    bash "$ROOT/scripts/stop-services.sh" || true
+  fi
   echo
   echo "---- scripts/test.sh $MODE: stage wall times ----"
   local s
@@ -98,7 +102,15 @@ tools() {
   log "uv $("$UV" --version | awk '{print $2}'), harness python $("$HARNESS_PY" -c 'import sys; print(sys.version.split()[0])')"
 }
 
+answers() { # URL: does its host:port accept a TCP connection?
+  local hp=${1#*://}; hp=${hp#*@}; hp=${hp%%/*}
+  (exec 3<>"/dev/tcp/${hp%:*}/${hp##*:}") 2>/dev/null
+}
+
 services() {
+  if ! { [ -s "$SVC_STATE_DIR/env" ] && (set -a; . "$SVC_STATE_DIR/env"; answers "$DATABASE_URL" && answers "$REDIS_URL"); }; then
+    STARTED_SERVICES=1
+  fi
   bash scripts/start-services.sh >/dev/null || return
   set -a; . "$SVC_STATE_DIR/env" || return; set +a
 }
