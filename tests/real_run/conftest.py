@@ -106,14 +106,15 @@ def python_path(version: str) -> Path:
     found = glob.glob(f"{root}/versions/{version}.*/bin/python{version}")
     found = [f for f in found if re.fullmatch(r"\d+\.\d+\.\d+", Path(f).parent.parent.name)]
     if not found:
-        raise pytest.UsageError(f"no Python {version} under {root}/versions; set REAL_RUN_PY{version.replace('.', '')}")
+        pytest.fail(f"no Python {version} under {root}/versions; set REAL_RUN_PY{version.replace('.', '')}",
+                    pytrace=False)
     return Path(max(found, key=lambda f: [int(x) for x in Path(f).parent.parent.name.split(".")]))
 
 
 def uv_bin() -> str:
     uv = os.environ.get("UV") or shutil.which("uv")
     if not uv:
-        raise pytest.UsageError("uv not found: set UV or run through scripts/test.sh, which installs it")
+        pytest.fail("uv not found: set UV or run through scripts/test.sh, which installs it", pytrace=False)
     return uv
 
 
@@ -144,7 +145,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             "(or just run `scripts/test.sh real`, which does both).",
             returncode=3,
         )
-    if scaffold_bin() is None or not scaffold_bin().is_file():  # type: ignore[union-attr]
+    binary = scaffold_bin()
+    if binary is None or not binary.is_file():
         pytest.exit(
             f"no scaffold binary ({os.environ.get('SCAFFOLD_BIN') or 'target/{release,debug}/scaffold'}): "
             "run `cargo build --release` or set SCAFFOLD_BIN.",
@@ -300,14 +302,18 @@ class Databases:
         redis_url = urlunsplit(urlsplit(self.base_redis)._replace(path=f"/{redis_db}"))
         if not self.isolated:
             return self.base_db, redis_url
-        db = f"rr_{package}"
+        db = self._name(package)
         self._admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         self._admin(f'CREATE DATABASE "{db}" OWNER "{self.owner}"')
         return urlunsplit(urlsplit(self.base_db)._replace(path=f"/{db}")), redis_url
 
     def drop(self, package: str) -> None:
         if self.isolated:
-            self._admin(f'DROP DATABASE IF EXISTS "rr_{package}" WITH (FORCE)')
+            self._admin(f'DROP DATABASE IF EXISTS "{self._name(package)}" WITH (FORCE)')
+
+    @staticmethod
+    def _name(package: str) -> str:
+        return f"rr{os.getpid()}_{package}"  # the pid keeps two checkouts' runs apart
 
 
 @pytest.fixture(scope="session")
