@@ -10,6 +10,7 @@ Settings (environment):
   UV                      uv executable (default: `uv` on PATH)
   REAL_RUN_PY311 / _PY312 / _PY313   interpreter paths (default: $(pyenv root)/versions/3.1x.*)
   REAL_RUN_PYTEST_TIMEOUT seconds for one project's own pytest run (default 600)
+  REAL_RUN_DEADLINE       seconds for the whole real run; steps' timeouts shrink to fit (default 1500)
   REAL_RUN_KEEP=1         keep the scratch dir even when everything passed
 """
 
@@ -52,7 +53,7 @@ class Run:
         return "\n".join(self.output.rstrip().splitlines()[-lines:])
 
     def describe(self, lines: int = 60) -> str:
-        what = f"timed out after {self.seconds:.0f}s (killed)" if self.timed_out else f"exit {self.returncode}"
+        what = "timed out (killed)" if self.timed_out else f"exit {self.returncode}"
         return f"$ {' '.join(self.argv)}\n-> {what} in {self.seconds:.1f}s\n{self.tail(lines)}"
 
 

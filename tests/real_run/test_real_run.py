@@ -19,6 +19,7 @@ import itertools
 import os
 import re
 import shutil
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,9 @@ from conftest import CONSTRAINTS, OUTCOMES, PYTHONS, Databases, Outcome, Run, Ve
 KINDS = ("db-pool", "cache", "task-set", "lifespan")
 SHORT = {"db-pool": "db", "cache": "cache", "task-set": "tasks", "lifespan": "web"}
 PYTEST_TIMEOUT = float(os.environ.get("REAL_RUN_PYTEST_TIMEOUT", "600"))
+# One budget for the whole real run, so that a few hanging suites cannot take CI past its limit
+# (11 suites x 600 s would): every step's timeout is cut to what is left of it.
+DEADLINE = time.monotonic() + float(os.environ.get("REAL_RUN_DEADLINE", "1500"))
 
 
 @dataclass(frozen=True)
@@ -153,8 +157,14 @@ def check_project(project: Project, workdir: Path, venv: Venv, databases: Databa
     shutil.rmtree(project_dir, ignore_errors=True)
 
     def step(name: str, argv: list[str], timeout: float, env: dict[str, str] | None = None) -> Run:
+        left = DEADLINE - time.monotonic()
+        if left <= 0:
+            failures.append(f"[{name}] not run: the real run's budget (REAL_RUN_DEADLINE) is spent")
+            outcome.steps.append((name, 0.0, False))
+            outcome.pytest_summary = "NOT RUN (REAL_RUN_DEADLINE spent)"
+            fail()
         r = run(argv, cwd=project_dir if name != "generate" else project_dir.parent,
-                env=env or venv.env({}), timeout=timeout)
+                env=env or venv.env({}), timeout=min(timeout, left))
         ok = r.returncode == 0
         outcome.steps.append((name, r.seconds, ok))
         log = workdir / "logs" / f"{project.name}.{name}.log"
