@@ -6,11 +6,69 @@
 
 use std::path::Path;
 
-use crate::error::Result;
+use crate::changes::{Changes, Write};
+use crate::error::{Error, Result};
 use crate::fs;
 use crate::lock::LOCK_FILE;
 use crate::manifest::MANIFEST_FILE;
 use crate::plan::Plan;
+
+/// A hidden knob for the crash tests: fail after this many file writes. Not in `--help`.
+const FAIL_AFTER_ENV: &str = "SCAFFOLD_INTERNAL_FAIL_AFTER_WRITES";
+
+/// Brings an existing project in line: the manifest first (if given), then every file write
+/// and delete (each file through a temp file and a rename beside it), then the lock, last.
+///
+/// Order: the manifest is the intent, the lock the record of what was done. If the run stops
+/// after the manifest, the next `regen` computes the same plan and finishes it; files already
+/// written equal their render and are recognized as such. Every write re-checks that no
+/// parent is a symlink or a file, so nothing is written outside `root`.
+pub fn apply_changes(
+    root: &Path,
+    changes: &Changes,
+    manifest: Option<&str>,
+    lock: &str,
+) -> Result<usize> {
+    let fail_after: Option<usize> = std::env::var(FAIL_AFTER_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok());
+    if let Some(text) = manifest {
+        fs::write_atomic(&root.join(MANIFEST_FILE), text)?;
+    }
+    let mut writes = 0;
+    for change in &changes.files {
+        if change.write == Write::Nothing {
+            continue;
+        }
+        if fail_after == Some(writes) {
+            return Err(Error::Injected { writes });
+        }
+        match &change.write {
+            Write::Content(text) => {
+                if let Some(reason) = fs::unsafe_parent(root, &change.path)? {
+                    return Err(Error::UnsafePath {
+                        path: change.path.to_string(),
+                        reason,
+                    });
+                }
+                fs::create_parents(root, &change.path)?;
+                let path = root.join(change.path.as_str());
+                if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return Err(Error::UnsafePath {
+                        path: change.path.to_string(),
+                        reason: "it is a symlink".into(),
+                    });
+                }
+                fs::write_atomic(&path, text)?;
+            }
+            Write::Delete => fs::remove_project_file(root, &change.path)?,
+            Write::Nothing => {}
+        }
+        writes += 1;
+    }
+    fs::write_atomic(&root.join(LOCK_FILE), lock)?;
+    Ok(writes)
+}
 
 /// Writes a new project into `root` (absent or empty, checked by the caller beforehand).
 pub fn create_project(root: &Path, plan: &Plan, manifest: &str, lock: &str) -> Result<()> {

@@ -17,6 +17,8 @@ Examples:
   scaffold new orders --resource db-pool --resource cache --resource lifespan
   scaffold new jobs-worker --resource task-set --resource db-pool:analytics --python 3.13
   scaffold list kinds
+  scaffold add resource cache --name sessions
+  scaffold regen --check
 
 Exit status: 0 ok, 1 drift or conflicts left, 2 bad usage or bad input.")]
 pub struct Cli {
@@ -41,6 +43,14 @@ pub struct Cli {
 pub enum Command {
     /// Create a new project in a new or empty directory.
     New(NewArgs),
+    /// Add something to the project in the current directory (or a parent), then regenerate.
+    #[command(subcommand)]
+    Add(AddCommand),
+    /// Remove something from the project, then regenerate.
+    #[command(subcommand)]
+    Remove(RemoveCommand),
+    /// Re-render every managed file and bring the project in line, keeping hand edits.
+    Regen(RegenArgs),
     /// List what scaffold knows about.
     #[command(subcommand)]
     List(ListCommand),
@@ -69,6 +79,69 @@ pub struct NewArgs {
     /// Never prompt; a missing answer is an error naming its flag.
     #[arg(long, env = "SCAFFOLD_NO_INPUT")]
     pub no_input: bool,
+}
+
+/// `scaffold add …`.
+#[derive(Debug, Subcommand)]
+pub enum AddCommand {
+    /// Add a resource to `scaffold.toml` and regenerate (see `scaffold list kinds`).
+    Resource(AddResourceArgs),
+}
+
+/// `scaffold add resource`.
+#[derive(Debug, Args)]
+pub struct AddResourceArgs {
+    /// The resource kind: db-pool, cache, task-set or lifespan.
+    pub kind: String,
+
+    /// The resource name (a lowercase Python identifier) [default: the kind's default name].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Never prompt (this command does not prompt yet; accepted for scripts).
+    #[arg(long, env = "SCAFFOLD_NO_INPUT")]
+    pub no_input: bool,
+}
+
+/// `scaffold remove …`.
+#[derive(Debug, Subcommand)]
+pub enum RemoveCommand {
+    /// Remove a resource from `scaffold.toml` and regenerate; its unedited files are deleted.
+    Resource(RemoveResourceArgs),
+}
+
+/// `scaffold remove resource`.
+#[derive(Debug, Args)]
+pub struct RemoveResourceArgs {
+    /// The name of the resource to remove.
+    pub name: String,
+}
+
+/// `scaffold regen`.
+#[derive(Debug, Args)]
+pub struct RegenArgs {
+    /// Write nothing; exit 1 if `regen` would change a file or conflict markers remain.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub check: bool,
+
+    /// With `--check`: also fail on managed files that differ from their render (kept hand edits).
+    #[arg(long, requires = "check")]
+    pub strict: bool,
+
+    /// Print the plan with diffs, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Output format: `text` (a summary on stderr, diffs on stdout) or `json` (one document on stdout).
+    #[arg(long, value_enum, default_value_t = FormatArg::Text, value_name = "FORMAT")]
+    pub format: FormatArg,
+}
+
+/// `--format` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
 }
 
 /// `scaffold list …`.

@@ -25,6 +25,9 @@ pub enum Error {
         reason: String,
     },
 
+    #[error("unknown resource kind `{kind}`")]
+    UnknownAddKind { kind: String },
+
     #[error("invalid resource `{spec}`: {reason}")]
     InvalidResourceSpec { spec: String, reason: String },
 
@@ -79,6 +82,40 @@ pub enum Error {
 
     #[error("prompt failed: {message}")]
     Prompt { message: String },
+
+    #[error("no `scaffold.toml` in `{}` or any parent directory", start.display())]
+    ManifestNotFound { start: PathBuf },
+
+    #[error("invalid manifest `{}`{}{}: {message}", path.display(), line.map(|l| format!(", line {l}")).unwrap_or_default(), key.as_ref().map(|k| format!(", key `{k}`")).unwrap_or_default())]
+    Manifest {
+        path: PathBuf,
+        line: Option<usize>,
+        key: Option<String>,
+        message: String,
+    },
+
+    #[error("manifest `{}` has schema {schema}, newer than this scaffold ({current}) understands (schema {known})", path.display())]
+    SchemaTooNew {
+        path: PathBuf,
+        schema: i64,
+        known: i64,
+        current: String,
+        /// The `scaffold_version` recorded in the manifest, if readable.
+        wanted: Option<String>,
+    },
+
+    #[error("a resource named `{name}` already exists (kind `{kind}`)")]
+    ResourceExists { kind: ResourceKind, name: String },
+
+    #[error("no resource named `{name}` in `scaffold.toml`")]
+    ResourceMissing { name: String, existing: Vec<String> },
+
+    /// An error from the shared validation, with a hint for the command that hit it.
+    #[error("{inner}")]
+    WithHint { inner: Box<Error>, hint: String },
+
+    #[error("injected failure after {writes} writes (SCAFFOLD_INTERNAL_FAIL_AFTER_WRITES)")]
+    Injected { writes: usize },
 }
 
 impl Error {
@@ -107,6 +144,10 @@ impl Error {
             Error::InvalidResourceSpec { .. } => {
                 vec!["pass `--resource KIND[:NAME]`, e.g. `--resource db-pool:analytics`".into()]
             }
+            Error::UnknownAddKind { .. } => vec![format!(
+                "known kinds: {} (see `scaffold list kinds`), e.g. `scaffold add resource cache`",
+                ResourceKind::ALL.iter().map(|k| format!("`{}`", k.id())).collect::<Vec<_>>().join(", ")
+            )],
             Error::UnknownKind { .. } => vec![format!(
                 "known kinds: {} (see `scaffold list kinds`)",
                 ResourceKind::ALL.iter().map(|k| format!("`{}`", k.id())).collect::<Vec<_>>().join(", ")
@@ -133,7 +174,33 @@ impl Error {
             Error::UnsafePath { .. } | Error::FileTable { .. } | Error::Render { .. } => {
                 vec!["this is a bug in scaffold's embedded templates: please report it".into()]
             }
-            Error::Lock { .. } => vec!["restore it from version control".into()],
+            Error::Lock { .. } => vec![
+                "restore it from version control (`git checkout -- scaffold.lock`); scaffold never resets it".into(),
+            ],
+            Error::ManifestNotFound { .. } => vec![
+                "run this inside a project made by `scaffold new`, or create one: `scaffold new NAME --resource KIND`".into(),
+            ],
+            Error::Manifest { .. } => vec!["fix that line of `scaffold.toml`; `scaffold list kinds` shows the kinds".into()],
+            Error::SchemaTooNew { wanted, .. } => vec![match wanted {
+                Some(v) => format!("this project was last rendered by scaffold {v}: install it or newer, e.g. `cargo install scaffold --version {v}`"),
+                None => "install a newer scaffold: `cargo install scaffold`".into(),
+            }],
+            Error::ResourceExists { kind, name } => vec![format!(
+                "the project already has it; to add another, name it: `scaffold add resource {kind} --name {name}_2`"
+            )],
+            Error::ResourceMissing { existing, .. } => {
+                if existing.is_empty() {
+                    vec!["the project has no resources".into()]
+                } else {
+                    vec![format!(
+                        "existing resources: {}; e.g. `scaffold remove resource {}`",
+                        existing.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                        existing[0]
+                    )]
+                }
+            }
+            Error::WithHint { hint, .. } => vec![hint.clone()],
+            Error::Injected { .. } => vec!["run `scaffold regen` to finish the job".into()],
             Error::Prompt { .. } => {
                 vec!["pass the answers as flags with `--no-input`, e.g. `--resource db-pool --python 3.12`".into()]
             }

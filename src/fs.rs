@@ -14,8 +14,103 @@ use std::path::Path;
 
 use atomic_write_file::AtomicWriteFile;
 
+use crate::changes::DiskFile;
 use crate::error::{Error, Result};
+use crate::manifest::MANIFEST_FILE;
 use crate::relpath::RelPath;
+
+/// The project root: `start` or the nearest parent holding `scaffold.toml` (as cargo finds
+/// `Cargo.toml`).
+pub fn find_root(start: &Path) -> Result<std::path::PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        match fs::symlink_metadata(d.join(MANIFEST_FILE)) {
+            Ok(_) => return Ok(d.to_path_buf()),
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(d.join(MANIFEST_FILE), e)),
+        }
+        dir = d.parent();
+    }
+    Err(Error::ManifestNotFound {
+        start: start.to_path_buf(),
+    })
+}
+
+/// Why a path under `root` must not be used: a parent that exists and is not a real directory
+/// (a symlink could lead outside the root). `None` when every existing parent is a directory.
+pub fn unsafe_parent(root: &Path, rel: &RelPath) -> Result<Option<String>> {
+    let mut dir = root.to_path_buf();
+    let parts: Vec<&str> = rel.as_str().split('/').collect();
+    for part in &parts[..parts.len() - 1] {
+        dir.push(part);
+        match fs::symlink_metadata(&dir) {
+            Ok(meta) if meta.file_type().is_dir() => {}
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Ok(Some(format!(
+                    "`{}` is a symlink",
+                    dir.strip_prefix(root).unwrap_or(&dir).display()
+                )));
+            }
+            Ok(_) => {
+                return Ok(Some(format!(
+                    "`{}` is not a directory",
+                    dir.strip_prefix(root).unwrap_or(&dir).display()
+                )));
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(&dir, e)),
+        }
+    }
+    Ok(None)
+}
+
+/// Reads a project file for `regen`, never through a symlink.
+pub fn read_project_file(root: &Path, rel: &RelPath) -> Result<DiskFile> {
+    if let Some(why) = unsafe_parent(root, rel)? {
+        return Ok(DiskFile::Unusable(why));
+    }
+    let path = root.join(rel.as_str());
+    match fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(DiskFile::Missing),
+        Err(e) => return Err(Error::io(&path, e)),
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Ok(DiskFile::Unusable("it is a symlink".into()));
+        }
+        Ok(meta) if !meta.is_file() => {
+            return Ok(DiskFile::Unusable("it is not a regular file".into()));
+        }
+        Ok(_) => {}
+    }
+    let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => DiskFile::Text(text),
+        Err(_) => DiskFile::Unusable("it is not UTF-8 text".into()),
+    })
+}
+
+/// Removes a project file, then its parent directories up to `root` that are left empty.
+pub fn remove_project_file(root: &Path, rel: &RelPath) -> Result<()> {
+    if let Some(why) = unsafe_parent(root, rel)? {
+        return Err(Error::UnsafePath {
+            path: rel.to_string(),
+            reason: why,
+        });
+    }
+    let path = root.join(rel.as_str());
+    match fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&path, e)),
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d == root || !d.starts_with(root) || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    Ok(())
+}
 
 /// Checks that `dir` is absent, or an empty directory.
 pub fn check_target_dir(dir: &Path) -> Result<()> {

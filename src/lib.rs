@@ -17,6 +17,7 @@
 //! ```
 
 pub mod apply;
+pub mod changes;
 pub mod cli;
 pub mod commands;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod fs;
 pub mod kinds;
 pub mod lock;
 pub mod manifest;
+pub mod merge;
 pub mod model;
 pub mod names;
 pub mod plan;

@@ -3,7 +3,25 @@
 //! The base (the content last written) is what a later `regen` needs for a three-way merge:
 //! templates are embedded in the binary, so an old render cannot be re-created after an upgrade.
 //! Serialization is deterministic: files sorted by path, fixed key order, `toml_edit` choosing
-//! the string style. `Lock::parse` reads it back and refuses a lock whose hashes do not match.
+//! the string style. `Lock::parse` reads it back and refuses a lock whose hashes do not match,
+//! whose paths leave the project, or that is not valid TOML (a truncated lock): exit 2 naming
+//! the file, never a silent reset.
+//!
+//! # Which base is stored after each `regen` action
+//!
+//! `base` is "the render this file was last brought in line with", and `sha256` is its hash.
+//! Usually that is also exactly what `scaffold` last wrote; after a merge it is not, on purpose:
+//!
+//! | action | new base | why |
+//! | --- | --- | --- |
+//! | create, update, recreate, unchanged | the new render | disk = render |
+//! | keep (hand edit, render = base) | the old base | nothing changed on scaffold's side |
+//! | clean merge | the **new render** | the merged file is the user's edits on top of it; the next regen diffs the new render against this one |
+//! | conflict written (markers) | the **new render** | once the user resolves the markers, their file is a hand edit of the new render; keeping the old base would merge the same change again |
+//! | conflict, not written (markers left, or a file the lock did not know) | the old entry (or none) | nothing was written |
+//! | user-owned, kept | the old base | needed only to tell an unedited file apart when its resource is removed |
+//! | no longer rendered: deleted | dropped | |
+//! | no longer rendered: hand-edited, kept | the old entry | it is reported as a conflict until the user deletes the file |
 
 use std::path::Path;
 
@@ -13,6 +31,7 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
 use crate::error::{Error, Result};
 use crate::plan::{Owner, Plan};
+use crate::relpath::RelPath;
 use crate::version::SCAFFOLD_VERSION;
 
 /// The lock format version this binary writes and reads.
@@ -65,6 +84,14 @@ impl Lock {
         }
     }
 
+    /// The entry for `path`, if any.
+    pub fn get(&self, path: &str) -> Option<&LockedFile> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.files[i])
+    }
+
     /// The lock as TOML text, byte-identical for equal locks.
     pub fn to_toml(&self) -> String {
         let mut doc = DocumentMut::new();
@@ -100,6 +127,11 @@ impl Lock {
         }
         let mut files = Vec::with_capacity(raw.file.len());
         for file in raw.file {
+            // A hostile lock must not make `regen` read, write or delete outside the project.
+            RelPath::new(&file.path).map_err(|e| bad(e.to_string()))?;
+            if file.path == LOCK_FILE || file.path == crate::manifest::MANIFEST_FILE {
+                return Err(bad(format!("`{}` cannot be a generated file", file.path)));
+            }
             let owner = Owner::from_str_opt(&file.owner)
                 .ok_or_else(|| bad(format!("`{}`: unknown owner `{}`", file.path, file.owner)))?;
             if sha256_hex(&file.base) != file.sha256 {
@@ -116,6 +148,9 @@ impl Lock {
             });
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        if files.windows(2).any(|w| w[0].path == w[1].path) {
+            return Err(bad("a path is listed twice".into()));
+        }
         Ok(Lock {
             scaffold_version: raw.scaffold_version,
             files,
@@ -145,7 +180,6 @@ struct RawLockedFile {
 mod tests {
     use super::*;
     use crate::plan::PlannedFile;
-    use crate::relpath::RelPath;
 
     fn plan() -> Plan {
         let mut plan = Plan::default();
@@ -185,6 +219,16 @@ mod tests {
             .replace(&lock.files[1].sha256, &"0".repeat(64));
         let err = Lock::parse(&text, Path::new("x/scaffold.lock")).unwrap_err();
         assert!(err.to_string().contains("x/scaffold.lock"), "{err}");
+    }
+
+    #[test]
+    fn refuses_truncated_and_escaping_locks() {
+        let text = Lock::from_plan(&plan()).to_toml();
+        let truncated = &text[..text.len() / 2];
+        let err = Lock::parse(truncated, Path::new("scaffold.lock")).unwrap_err();
+        assert!(err.to_string().contains("scaffold.lock"), "{err}");
+        let escaping = text.replace("path = \"b.py\"", "path = \"../b.py\"");
+        assert!(Lock::parse(&escaping, Path::new("scaffold.lock")).is_err());
     }
 
     #[test]

@@ -51,7 +51,7 @@ fn completions_for_every_shell() {
 #[test]
 fn unknown_subcommand_is_usage_error() {
     let dir = TestDir::new();
-    let out = dir.scaffold(&["regen"]).output().unwrap();
+    let out = dir.scaffold(&["frobnicate"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 

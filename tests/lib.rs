@@ -1,9 +1,13 @@
 //! The one integration-test binary (`autotests = false`); one module per topic.
 
+mod cli_add;
 mod cli_misc;
 mod cli_new;
+mod cli_regen;
 mod common;
 mod determinism;
+mod edits;
 mod fuzz;
+mod hostile;
 mod interactive;
 mod render;

@@ -1,0 +1,48 @@
+//! `scaffold add resource <KIND> [--name NAME]`: append a `[[resource]]` table to
+//! `scaffold.toml` (comments and formatting kept) and regenerate.
+//!
+//! All-or-nothing as far as a file system allows: the edited manifest is validated and the whole
+//! regen plan computed before any write; then the manifest is written first (the intent), the
+//! files, and the lock last. If the run dies midway, `scaffold regen` finishes it.
+
+use crate::cli::{AddResourceArgs, FormatArg};
+use crate::commands::regen::{self, ManifestWrite, Mode};
+use crate::error::{Error, Result};
+use crate::kinds::ResourceKind;
+use crate::printer::Printer;
+use crate::status::ExitStatus;
+
+/// Adds the resource and regenerates.
+pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
+    let kind = ResourceKind::from_id(&args.kind).ok_or_else(|| Error::UnknownAddKind {
+        kind: args.kind.clone(),
+    })?;
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| kind.default_name().to_owned());
+    let (root, manifest) = regen::open_project()?;
+    let edited = manifest.add_resource(kind, &name).map_err(|e| match e {
+        Error::InvalidResourceName { .. } | Error::DuplicateResource { .. } => Error::WithHint {
+            hint: format!(
+                "pick another lowercase Python identifier: `scaffold add resource {kind} --name {}`",
+                kind.example_name()
+            ),
+            inner: Box::new(e),
+        },
+        Error::TwoLifespans { ref first, .. } => Error::WithHint {
+            hint: format!("to replace it, remove it first: `scaffold remove resource {first}`"),
+            inner: Box::new(e),
+        },
+        e => e,
+    })?;
+    printer.status("Adding", &format!("{kind} `{name}` to `scaffold.toml`"));
+    regen::execute(
+        &root,
+        &edited,
+        ManifestWrite::Always,
+        Mode::Write,
+        FormatArg::Text,
+        printer,
+    )
+}

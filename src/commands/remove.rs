@@ -1,0 +1,35 @@
+//! `scaffold remove resource <NAME>`: remove that `[[resource]]` table from `scaffold.toml`
+//! (other comments and formatting kept) and regenerate. Files only it needed are deleted when
+//! unedited, and kept and reported as conflicts when edited. Same write order as `add`.
+
+use crate::cli::{FormatArg, RemoveResourceArgs};
+use crate::commands::regen::{self, ManifestWrite, Mode};
+use crate::error::Result;
+use crate::printer::Printer;
+use crate::status::ExitStatus;
+
+/// Removes the resource and regenerates.
+pub fn run(args: &RemoveResourceArgs, printer: &Printer) -> Result<ExitStatus> {
+    let (root, manifest) = regen::open_project()?;
+    let edited = manifest.remove_resource(&args.name)?;
+    let kind = manifest
+        .project
+        .resources
+        .iter()
+        .find(|r| r.name == args.name)
+        .map(|r| r.kind);
+    if let Some(kind) = kind {
+        printer.status(
+            "Removing",
+            &format!("{kind} `{}` from `scaffold.toml`", args.name),
+        );
+    }
+    regen::execute(
+        &root,
+        &edited,
+        ManifestWrite::Always,
+        Mode::Write,
+        FormatArg::Text,
+        printer,
+    )
+}

@@ -1,0 +1,140 @@
+//! `scaffold add resource` and `scaffold remove resource`: manifest edits that keep comments,
+//! refusals (exit 2, nothing changed), idempotence.
+
+use insta_cmd::assert_cmd_snapshot;
+
+use crate::cli_regen::{Project, assert_clean, code, stderr};
+use crate::common::with_cli_settings;
+
+#[test]
+fn add_keeps_comments_and_appends_a_table() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    let manifest = p
+        .read("scaffold.toml")
+        .replace("[project]", "# my comment about the project\n[project]");
+    let manifest = manifest.replace("max_size = 10", "max_size = 20  # sized for prod");
+    p.write("scaffold.toml", &manifest);
+    let out = p.run(&[
+        "add",
+        "resource",
+        "cache",
+        "--name",
+        "sessions",
+        "--no-input",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let after = p.read("scaffold.toml");
+    assert!(after.starts_with(&manifest), "{after}");
+    assert!(
+        after.ends_with("\n[[resource]]\nkind = \"cache\"\nname = \"sessions\"\n"),
+        "{after}"
+    );
+    assert!(p.read("src/orders/settings.py").contains("SESSIONS_URL"));
+    assert_clean(&p);
+}
+
+#[test]
+fn add_twice_is_exit_2_and_changes_nothing() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    assert_eq!(code(&p.run(&["add", "resource", "task-set"])), 0);
+    let before = p.tree();
+    with_cli_settings(&p.root(), || {
+        assert_cmd_snapshot!("cli__add_twice", p.cmd(&["add", "resource", "task-set"]));
+    });
+    assert_eq!(p.tree(), before);
+}
+
+#[test]
+fn add_refusals_are_exit_2_and_change_nothing() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    let before = p.tree();
+    for (args, needle) in [
+        (
+            vec!["add", "resource", "queue"],
+            "known kinds: `db-pool`, `cache`, `task-set`, `lifespan`",
+        ),
+        (
+            vec!["add", "resource", "lifespan", "--name", "web"],
+            "more than one `lifespan`",
+        ),
+        (
+            vec!["add", "resource", "cache", "--name", "database"],
+            "duplicate resource name `database`",
+        ),
+        (
+            vec!["add", "resource", "cache", "--name", "../x"],
+            "invalid name `../x`",
+        ),
+        (
+            vec!["add", "resource", "cache", "--name", "/etc/passwd"],
+            "invalid name `/etc/passwd`",
+        ),
+        (
+            vec!["add", "resource", "cache", "--name", "settings"],
+            "invalid name `settings`",
+        ),
+        (
+            vec!["add", "resource", "cache", "--name", "class"],
+            "invalid name `class`",
+        ),
+    ] {
+        let out = p.run(&args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("hint: "),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(p.tree(), before, "{args:?}");
+    }
+}
+
+#[test]
+fn remove_a_missing_name_lists_the_existing_ones() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    let before = p.tree();
+    with_cli_settings(&p.root(), || {
+        assert_cmd_snapshot!(
+            "cli__remove_missing",
+            p.cmd(&["remove", "resource", "redis"])
+        );
+    });
+    assert_eq!(p.tree(), before);
+}
+
+#[test]
+fn add_then_remove_returns_to_the_same_files() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    let before = p.tree();
+    assert_eq!(
+        code(&p.run(&["add", "resource", "task-set", "--name", "emails"])),
+        0
+    );
+    assert!(p.exists("src/orders/jobs/emails.py"));
+    assert_eq!(code(&p.run(&["remove", "resource", "emails"])), 0);
+    assert!(
+        !p.exists("src/orders/jobs"),
+        "empty directories are removed too"
+    );
+    let mut after = p.tree();
+    let mut before = before;
+    // Only the lock's recorded version may differ; the files and the manifest are identical.
+    after.remove("scaffold.lock");
+    before.remove("scaffold.lock");
+    assert_eq!(after, before);
+    assert_clean(&p);
+}
+
+#[test]
+fn remove_keeps_comments_of_the_other_tables() {
+    let p = Project::new(&["db-pool", "cache", "lifespan"]);
+    let manifest = p
+        .read("scaffold.toml")
+        .replace("name = \"database\"", "name = \"database\"  # main db");
+    p.write("scaffold.toml", &manifest);
+    assert_eq!(code(&p.run(&["remove", "resource", "redis"])), 0);
+    let after = p.read("scaffold.toml");
+    assert!(after.contains("name = \"database\"  # main db"), "{after}");
+    assert!(!after.contains("redis"), "{after}");
+}
