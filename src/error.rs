@@ -110,6 +110,9 @@ pub enum Error {
     #[error("no resource named `{name}` in `scaffold.toml`")]
     ResourceMissing { name: String, existing: Vec<String> },
 
+    #[error("cannot remove `{name}`: it is the project's only resource")]
+    LastResource { name: String },
+
     /// An error from the shared validation, with a hint for the command that hit it.
     #[error("{inner}")]
     WithHint { inner: Box<Error>, hint: String },
@@ -199,6 +202,9 @@ impl Error {
                     )]
                 }
             }
+            Error::LastResource { .. } => vec![
+                "add the resource that replaces it first, e.g. `scaffold add resource cache`".into(),
+            ],
             Error::WithHint { hint, .. } => vec![hint.clone()],
             Error::Injected { .. } => vec!["run `scaffold regen` to finish the job".into()],
             Error::Prompt { .. } => {

@@ -271,6 +271,11 @@ impl Manifest {
                     .map(|r| r.name.clone())
                     .collect(),
             })?;
+        if self.project.resources.len() == 1 {
+            return Err(Error::LastResource {
+                name: name.to_owned(),
+            });
+        }
         let mut doc = self.doc.clone();
         if let Some(Item::ArrayOfTables(array)) = doc.get_mut("resource") {
             array.remove(index);
@@ -414,6 +419,12 @@ fn to_project(raw: &RawManifest) -> std::result::Result<Project, (Vec<String>, S
             Error::TwoLifespans { second, .. } => Some(second.clone()),
             _ => None,
         };
+        if matches!(e, Error::NoResources) {
+            return (
+                vec!["resource".into()],
+                "the manifest has no `[[resource]]` table; a project needs at least one".into(),
+            );
+        }
         let at = name.and_then(|n| raw.resources.iter().rposition(|r| r.name == n));
         match at {
             Some(i) => (
@@ -550,6 +561,80 @@ mod tests {
         assert_eq!(raw.resources.len(), 4);
         assert_eq!(raw.resources[0].min_size, Some(1));
         assert_eq!(raw.resources[2].restart.as_deref(), Some("restart"));
+    }
+
+    fn sample() -> Manifest {
+        let specs: Vec<_> = ["db-pool", "lifespan"]
+            .iter()
+            .map(|s| ResourceSpec::parse(s).unwrap())
+            .collect();
+        let project = Project::new("orders", PythonVersion::V3_12, &specs).unwrap();
+        Manifest::parse(&render(&project), Path::new("scaffold.toml")).unwrap()
+    }
+
+    #[test]
+    fn reads_back_what_new_writes() {
+        let m = sample();
+        assert_eq!(m.schema_on_disk, SCHEMA);
+        assert_eq!(m.project.resources.len(), 2);
+        assert_eq!(m.updated_text(), m.doc.to_string());
+    }
+
+    #[test]
+    fn schema_0_is_migrated_keeping_comments() {
+        let text = "# header\nscaffold_version = \"0.0.9\"\n\n[project]\nname = \"a\"\npackage = \"a\"\npython = \"3.12\"\n\n# the cache\n[[resources]]\nkind = \"cache\"\nname = \"redis\"\n";
+        let m = Manifest::parse(text, Path::new("scaffold.toml")).unwrap();
+        assert_eq!(m.schema_on_disk, 0);
+        assert_eq!(m.project.resources[0].name, "redis");
+        let out = m.updated_text();
+        assert!(
+            out.starts_with("# header\nschema = 1\nscaffold_version = \"0.1.0\"\n"),
+            "{out}"
+        );
+        assert!(out.contains("# the cache\n[[resource]]\n"), "{out}");
+    }
+
+    #[test]
+    fn add_and_remove_keep_formatting() {
+        let m = sample();
+        let text = m
+            .doc
+            .to_string()
+            .replace("max_size = 10", "max_size = 10 # keep me");
+        let m = Manifest::parse(&text, Path::new("scaffold.toml")).unwrap();
+        let added = m.add_resource(ResourceKind::Cache, "sessions").unwrap();
+        let added_text = added.doc.to_string();
+        assert!(added_text.starts_with(&text), "{added_text}");
+        let removed = added.remove_resource("sessions").unwrap();
+        assert_eq!(removed.doc.to_string(), text);
+        assert!(matches!(
+            m.add_resource(ResourceKind::Lifespan, "web"),
+            Err(Error::TwoLifespans { .. })
+        ));
+        assert!(matches!(
+            m.add_resource(ResourceKind::DbPool, "database"),
+            Err(Error::ResourceExists { .. })
+        ));
+        assert!(matches!(
+            m.remove_resource("nope"),
+            Err(Error::ResourceMissing { .. })
+        ));
+    }
+
+    #[test]
+    fn errors_carry_key_and_line() {
+        let text = sample()
+            .doc
+            .to_string()
+            .replace("name = \"app\"", "name = \"app\"\nrestart = \"never\"");
+        let err = Manifest::parse(&text, Path::new("scaffold.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("key `resource.1.restart`"), "{msg}");
+        assert!(msg.contains("line 20"), "{msg}");
+        let err = Manifest::parse("schema = 9\n", Path::new("scaffold.toml")).unwrap_err();
+        assert!(matches!(err, Error::SchemaTooNew { schema: 9, .. }));
+        let err = Manifest::from_bytes(b"schema = 1\n\xff", Path::new("m.toml")).unwrap_err();
+        assert!(err.to_string().contains("m.toml`, line 2"), "{err}");
     }
 
     #[test]

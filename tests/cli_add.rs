@@ -138,3 +138,17 @@ fn remove_keeps_comments_of_the_other_tables() {
     assert!(after.contains("name = \"database\"  # main db"), "{after}");
     assert!(!after.contains("redis"), "{after}");
 }
+
+#[test]
+fn removing_the_only_resource_is_refused() {
+    let p = Project::new(&["cache"]);
+    let before = p.tree();
+    let out = p.run(&["remove", "resource", "redis"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("it is the project's only resource"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(p.tree(), before);
+}

@@ -529,3 +529,59 @@ fn a_run_killed_after_k_writes_is_finished_by_the_next_regen() {
         assert_eq!(tree, expected, "k={k}");
     }
 }
+
+#[test]
+fn a_deleted_lock_adopts_files_equal_to_their_render_and_keeps_the_rest() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    let edited = format!("{}# mine\n", p.read(SERVICE));
+    p.write(SERVICE, &edited);
+    std::fs::remove_file(p.root().join("scaffold.lock")).unwrap();
+    let out = p.run(&["regen"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: no `scaffold.lock`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out)
+            .contains("conflict  src/orders/service.py: exists but scaffold did not write it"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(p.read(SERVICE), edited);
+    assert!(
+        p.lock().get(SETTINGS).is_some(),
+        "unedited files are tracked again"
+    );
+}
+
+#[test]
+fn json_in_write_mode_lists_conflicts() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    let render = p.read(SERVICE);
+    let first = render.lines().next().unwrap().to_owned();
+    p.set_base(SERVICE, &replace_line(&render, &first, "# base line"));
+    p.write(SERVICE, &replace_line(&render, &first, "# my line"));
+    let out = p.run(&["regen", "--format", "json"]);
+    assert_eq!(code(&out), 1);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["mode"], "write");
+    assert_eq!(doc["status"], "failed");
+    assert_eq!(doc["conflicts"][0]["path"], SERVICE);
+    assert!(
+        doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["diff"].is_null())
+    );
+}
+
+#[test]
+fn regen_help() {
+    let dir = TestDir::new();
+    with_cli_settings(dir.path(), || {
+        assert_cmd_snapshot!("cli__regen_help", dir.scaffold(&["regen", "--help"]));
+    });
+}

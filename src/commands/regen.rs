@@ -3,6 +3,33 @@
 //!
 //! Manifest → Project → Plan → Changes (all in memory; any error stops before a write) →
 //! report, and in write mode `apply::apply_changes`. `add` and `remove` end here too.
+//!
+//! Output. Text: in write mode one line per file that changed (stderr) and a summary; with
+//! `--check`, `would <action>: <path> (<reason>)` per file on stderr and a unified diff per file
+//! on stdout; with `--dry-run`, the plan (`<action> <path> (<reason>)`) and diffs on stdout.
+//!
+//! `--format json` prints one document on stdout (stderr only carries errors):
+//!
+//! ```json
+//! {
+//!   "schema_version": 1,
+//!   "mode": "check",
+//!   "status": "failed",
+//!   "files": [
+//!     {"path": "src/orders/settings.py", "owner": "managed", "action": "update",
+//!      "reason": "not edited; new render", "differs_from_render": false,
+//!      "diff": "--- a/src/orders/settings.py\n+++ b/src/orders/settings.py\n..."}
+//!   ],
+//!   "conflicts": [{"path": "src/orders/service.py", "reason": "conflict markers are still in it: ..."}]
+//! }
+//! ```
+//!
+//! `mode`: `write` | `check` | `dry-run`. `status`: `ok` (exit 0) | `failed` (exit 1). `files`
+//! lists every path the render or the lock names, in path order; `action`: `create` | `update` |
+//! `merge` | `delete` | `conflict` | `keep` | `unchanged`; `owner`: `managed` | `user`;
+//! `differs_from_render`: a managed file kept with hand edits (what `--strict` fails on); `diff`:
+//! a unified diff from disk to the result in `check` and `dry-run`, else `null`. `conflicts`
+//! repeats the `conflict` entries. `schema_version` changes only if a field changes meaning.
 
 use std::path::Path;
 
