@@ -4,7 +4,10 @@
 //!
 //! Every command runs the same pipeline: flags or manifest → validated [`model::Project`] →
 //! [`plan::Plan`] (rendered in memory by [`render`]) → written by [`apply`] (the only writer).
-//! The core (`model`, `render`, `plan`, `lock`, `manifest`) is pure and deterministic.
+//! `regen`, `add` and `remove` start from `scaffold.toml` ([`manifest::Manifest`]) and compare the
+//! plan with the lock and the disk ([`changes`], three-way [`merge`]) before [`apply`] writes.
+//! The core (`model`, `render`, `plan`, `lock`, `manifest`, `changes`, `merge`) is pure and
+//! deterministic.
 //!
 //! ```
 //! use scaffold::model::{Project, PythonVersion, ResourceSpec};
