@@ -3,7 +3,9 @@
 For each project below: `scaffold new` into a scratch dir, check that the dependency ranges of
 its pyproject.toml admit the pinned versions (constraints/python.txt) and carry no dependency its
 kinds do not need, install it (`--no-deps -e`) into the venv of its Python, then run inside it
-`ruff check .`, `ruff format --check .`, `mypy --strict src tests` and - for the "full" projects -
+`ruff check .`, `ruff format --check .`, `mypy --strict src tests`, the platform judges (hadolint on
+the Dockerfile, check-jsonschema and actionlint on the workflow, check-jsonschema on compose.yaml)
+and - for the "full" projects -
 its own `pytest` against the real PostgreSQL and Redis. Every step runs even when an earlier one
 failed (except generate/install), and the test fails listing all failed steps with their output.
 
@@ -19,8 +21,10 @@ import itertools
 import os
 import re
 import shutil
+import sys
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,6 +152,23 @@ def resource_env(project_dir: Path, db_url: str, redis_url: str) -> dict[str, st
     return env
 
 
+def harness_tool(name: str) -> str:
+    """A judge installed in the harness venv (constraints/harness.txt), next to its python."""
+    return str(Path(sys.executable).parent / name)
+
+
+def check_platform_files(project_dir: Path, step: Callable[..., Run]) -> None:
+    """The Dockerfile, compose.yaml and CI workflow, judged by the tools their platforms trust."""
+    workflow = ".github/workflows/ci.yml"
+    step("hadolint", [harness_tool("hadolint"), "Dockerfile"], timeout=60)
+    step("workflow-schema", [harness_tool("check-jsonschema"), "--builtin-schema",
+                             "vendor.github-workflows", workflow], timeout=60)
+    step("actionlint", [harness_tool("actionlint"), workflow], timeout=60)
+    if (project_dir / "compose.yaml").exists():
+        step("compose-schema", [harness_tool("check-jsonschema"), "--builtin-schema",
+                                "vendor.compose-spec", "compose.yaml"], timeout=60)
+
+
 def check_project(project: Project, workdir: Path, venv: Venv, databases: Databases, config: pytest.Config) -> None:
     outcome = Outcome(f"{project.label} py{project.python}")
     OUTCOMES.append(outcome)
@@ -198,6 +219,7 @@ def check_project(project: Project, workdir: Path, venv: Venv, databases: Databa
     step("ruff", [venv.bin("ruff"), "check", "--no-cache", "."], timeout=120)
     step("format", [venv.bin("ruff"), "format", "--no-cache", "--check", "."], timeout=120)
     step("mypy", [venv.bin("mypy"), "--strict", "--cache-dir", str(venv.mypy_cache), "src", "tests"], timeout=600)
+    check_platform_files(project_dir, step)
 
     if project.full:
         db_url, redis_url = databases.create(project.name)
