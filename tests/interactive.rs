@@ -44,7 +44,7 @@ fn prompts_choose_kinds_names_and_python() {
     p.send("\r").unwrap();
     p.flush().unwrap();
 
-    p.exp_string("uv run pytest").unwrap();
+    p.exp_string("uv run --env-file .env pytest").unwrap();
     p.exp_eof().unwrap();
 
     let manifest =
@@ -77,7 +77,7 @@ fn flags_on_a_terminal_prompt_for_nothing() {
     let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
     let output = p.exp_eof().unwrap();
     assert!(!output.contains("Resources"), "{output}");
-    assert!(output.contains("uv run pytest"), "{output}");
+    assert!(output.contains("uv run --env-file .env pytest"), "{output}");
     let manifest = std::fs::read_to_string(dir.path().join("quiet-shop/scaffold.toml")).unwrap();
     assert!(manifest.contains("python = \"3.12\""), "{manifest}");
 }
