@@ -1,0 +1,325 @@
+"""The anti-pattern catalogue (/work/shared/spec/faults.md section 2) as mutations of GENERATED code.
+
+Each mutation is one exact find/replace on one file under src/<pkg>/ of a freshly rendered project,
+written the way a user who makes that mistake would write it. The anchor (`find`) must occur exactly
+once: otherwise `apply` raises `TemplateDrift` and the harness fails loudly - the template changed and
+the mutation must be updated, never silently skipped.
+
+Used by test_mutants.py; nothing here runs anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class TemplateDrift(AssertionError):
+    """An anchor of a mutation is missing from (or not unique in) the generated file."""
+
+
+@dataclass(frozen=True)
+class Mutation:
+    anti: str  # "A1".."A14"
+    kind: str  # what is mutated: db-pool, cache, task-set, composition, worker runner
+    project: str  # "all-four" or "worker": the project rendered for it
+    file: str  # under src/<pkg>/
+    find: str  # first edit: this exact text, present exactly once ...
+    replace: str  # ... becomes this
+    expect: str  # regex: the generated test(s) that must catch it (their node ids)
+    first: tuple[str, ...] = ()  # test files run first (pytest runs with -x)
+    pythons: tuple[str, ...] = ("3.12",)
+    more: tuple[tuple[str, str], ...] = ()  # further (find, replace) edits of the same file
+
+    @property
+    def id(self) -> str:
+        return f"{self.anti}-{self.kind.replace(' ', '-')}"
+
+    def package(self, python: str) -> str:
+        """A distinct package name per render (all mutants share one venv per Python)."""
+        return re.sub(r"[^a-z0-9]+", "_", f"m_{self.anti}_{self.kind}_{python}".lower())
+
+    def apply(self, project_dir: Path, package: str) -> None:
+        path = project_dir / "src" / package / self.file
+        text = path.read_text()
+        for find, replace in ((self.find, self.replace), *self.more):
+            count = text.count(find)
+            if count != 1:
+                raise TemplateDrift(
+                    f"{self.id}: the anchor occurs {count} times (expected exactly once) in "
+                    f"src/{package}/{self.file}: the template drifted; update tests/real_run/mutations.py."
+                    f"\n--- anchor ---\n{find}"
+                )
+            text = text.replace(find, replace)
+        path.write_text(text)
+
+
+# ----------------------------------------------------------------------------- resource managers
+# The `try: yield ... finally: close` block of each manager, exactly as generated.
+
+MANAGERS = {
+    "db-pool": dict(
+        file="db_pool.py",
+        resource="pool",
+        block=(
+            "    try:\n"
+            "        yield pool\n"
+            "    finally:\n"
+            "        # pool.close() waits for every acquired connection to be released, so a stuck\n"
+            "        # request would hang it forever: bound it, then terminate what is left.\n"
+            "        await close_bounded(\n"
+            "            name,\n"
+            "            pool.close,\n"
+            "            bound=budget.take(),\n"
+            "            hard_close=lambda: _terminate(name, pool),\n"
+            "        )\n"
+        ),
+        close="await pool.close()",
+        close_coro="pool.close()",
+    ),
+    "cache": dict(
+        file="cache.py",
+        resource="client",
+        block=(
+            "    try:\n"
+            "        yield client\n"
+            "    finally:\n"
+            "        # redis-py has no public synchronous hard close: past the bound we log and move\n"
+            "        # on, and the process exit closes the sockets.\n"
+            "        await close_bounded(name, client.aclose, bound=budget.take())\n"
+        ),
+        close="await client.aclose()",
+        close_coro="client.aclose()",
+    ),
+    "task-set": dict(
+        file="task_set.py",
+        resource="task_set",
+        block=(
+            "    try:\n"
+            "        yield task_set\n"
+            "    finally:\n"
+            "        bound = budget.take(TASK_SET_WEIGHT)\n"
+            "        await close_bounded(\n"
+            "            name, functools.partial(task_set.stop, bound), bound=bound + STOP_MARGIN\n"
+            "        )\n"
+        ),
+        close="await task_set.stop(budget.take(TASK_SET_WEIGHT))",
+        close_coro="task_set.stop(budget.take(TASK_SET_WEIGHT))",
+    ),
+}
+
+T1_T3 = r"test_t[123]_"
+
+
+def _manager_mutations(kind: str) -> list[Mutation]:
+    m = MANAGERS[kind]
+    res, block, close = m["resource"], m["block"], m["close"]
+    yield_line = f"        yield {res}\n"
+    head = f"    try:\n{yield_line}    finally:\n"
+    assert block.startswith(head)
+    finally_body = block[len(head):]
+    common = dict(kind=kind, project="all-four", file=m["file"], first=("test_scaffold_resources.py",))
+    # Cache A3/A4 are seen by T4/T5 only: redis-py drops a connection whose command was cancelled,
+    # so after T1-T3 (cancelled mid-command) the server shows nothing open, close or no close;
+    # T4/T5 instrument aclose() and see that it never runs.
+    gone = T1_T3 if kind != "cache" else r"test_t[1-5]_"
+    out = [
+        # A1: the seed's own "wrong pattern".
+        Mutation("A1", find=head, expect=T1_T3, replace=(
+            f"    try:\n{yield_line}"
+            "    except asyncio.CancelledError:\n"
+            "        pass  # A1: cancellation swallowed\n"
+            "    finally:\n"), **common),
+        # A2: the seed's "cancelled flag" template, verbatim: unprotected cleanup, new CancelledError().
+        Mutation("A2", find=block, expect=r"test_t[1245]_", replace=(
+            "    cancelled = False\n"
+            f"    try:\n{yield_line}"
+            "    except asyncio.CancelledError:\n"
+            "        cancelled = True\n"
+            "    finally:\n"
+            f"        {close}\n"
+            "        if cancelled:\n"
+            "            raise asyncio.CancelledError()\n"), **common),
+        # A3: cleanup after the yield, not in `finally`.
+        Mutation("A3", find=block, expect=gone, replace=(
+            yield_line.replace("        ", "    ", 1)
+            + re.sub(r"(?m)^    ", "", finally_body)), **common),
+        # A4: no cleanup at all.
+        Mutation("A4", find=block, expect=gone, replace=(
+            yield_line.replace("        ", "    ", 1) + "    # A4: nothing closes it\n"), **common),
+        # A11: a second yield in the except branch ("generator didn't stop after athrow()").
+        Mutation("A11", find=head, expect=T1_T3, replace=(
+            f"    try:\n{yield_line}"
+            "    except asyncio.CancelledError:\n"
+            "        logger.warning(\"%s: cancelled while in use\", name)\n"
+            f"        yield {res}  # A11: a second yield\n"
+            "    finally:\n"), **common),
+        # A13: `except BaseException:` that logs and does not re-raise.
+        Mutation("A13", find=head, expect=T1_T3, replace=(
+            f"    try:\n{yield_line}"
+            "    except BaseException:\n"
+            "        logger.exception(\"%s: error while in use\", name)  # A13: not re-raised\n"
+            "    finally:\n"), **common),
+        # A14: the close bounded but not shielded: `wait_for(close(), t)` alone in finally.
+        Mutation("A14", find=block, expect=r"test_t4_|test_t11_|test_t5_", replace=(
+            head + f"        await asyncio.wait_for({m['close_coro']}, timeout=budget.take())\n"),
+            **{**common, "first": ("test_scaffold_resources.py", "test_scaffold_task_set.py")},
+            pythons=("3.12", "3.11") if kind == "cache" else ("3.12",)),
+    ]
+    return out
+
+
+# ----------------------------------------------------------------------------- composition
+
+SERVICE_BODY = (
+    "    async with AsyncExitStack() as stack:\n"
+    "        database = await stack.enter_async_context(\n"
+    "            open_db_pool(\"database\", settings.database, budget, label=label)\n"
+    "        )\n"
+    "        redis = await stack.enter_async_context(\n"
+    "            open_cache(\"redis\", settings.redis, budget, label=label)\n"
+    "        )\n"
+    "        resources = Resources(database=database, redis=redis)\n"
+    "        workers = await stack.enter_async_context(\n"
+    "            run_task_set(\n"
+    "                \"workers\",\n"
+    "                workers_jobs.jobs(resources),\n"
+    "                budget,\n"
+    "                restart=True,\n"
+    "            )\n"
+    "        )\n"
+    "        yield Service(resources=resources, workers=workers)\n"
+)
+
+COMPOSITION = [
+    # A5: opened one after another, closes registered only once everything is open.
+    Mutation("A5", "composition", "all-four", "service.py", SERVICE_BODY, (
+        "    database_cm = open_db_pool(\"database\", settings.database, budget, label=label)\n"
+        "    database = await database_cm.__aenter__()\n"
+        "    redis_cm = open_cache(\"redis\", settings.redis, budget, label=label)\n"
+        "    redis = await redis_cm.__aenter__()  # A5: if this fails, the database pool leaks\n"
+        "    resources = Resources(database=database, redis=redis)\n"
+        "    workers_cm = run_task_set(\"workers\", workers_jobs.jobs(resources), budget, restart=True)\n"
+        "    workers = await workers_cm.__aenter__()\n"
+        "    async with AsyncExitStack() as stack:\n"
+        "        stack.push_async_exit(database_cm)\n"
+        "        stack.push_async_exit(redis_cm)\n"
+        "        stack.push_async_exit(workers_cm)\n"
+        "        yield Service(resources=resources, workers=workers)\n"
+    ), expect=r"test_t6_|test_startup_failure", first=("test_scaffold_startup.py",)),
+    # A6: startup protected, but the shutdown steps all in one `try`: the first failure skips the rest.
+    Mutation("A6", "composition", "all-four", "service.py", SERVICE_BODY, (
+        SERVICE_BODY.replace(
+            "        yield Service(resources=resources, workers=workers)\n",
+            "        stack.pop_all()  # everything is open: shut down by hand below\n"
+            "    try:\n"
+            "        yield Service(resources=resources, workers=workers)\n"
+            "    finally:  # A6: one try for every step\n"
+            "        await workers_cm.__aexit__(None, None, None)\n"
+            "        await redis_cm.__aexit__(None, None, None)\n"
+            "        await database_cm.__aexit__(None, None, None)\n")
+        .replace("stack.enter_async_context(\n            open_db_pool(\"database\", settings.database, budget, label=label)\n        )",
+                 "stack.enter_async_context(database_cm)")
+        .replace("stack.enter_async_context(\n            open_cache(\"redis\", settings.redis, budget, label=label)\n        )",
+                 "stack.enter_async_context(redis_cm)")
+        .replace("workers = await stack.enter_async_context(\n            run_task_set(\n                \"workers\",\n"
+                 "                workers_jobs.jobs(resources),\n                budget,\n                restart=True,\n"
+                 "            )\n        )",
+                 "workers_cm = run_task_set(\"workers\", workers_jobs.jobs(resources), budget, restart=True)\n"
+                 "        workers = await stack.enter_async_context(workers_cm)")
+        .replace("    async with AsyncExitStack() as stack:\n",
+                 "    database_cm = open_db_pool(\"database\", settings.database, budget, label=label)\n"
+                 "    redis_cm = open_cache(\"redis\", settings.redis, budget, label=label)\n"
+                 "    async with AsyncExitStack() as stack:\n")
+    ), expect=r"test_t7_", first=("test_scaffold_startup.py",)),
+    # A12: shutdown order reversed: the pools' stack exits before the task set's.
+    Mutation("A12", "composition", "all-four", "service.py",
+             "    async with AsyncExitStack() as stack:\n"
+             "        database = await stack.enter_async_context(\n",
+             "    # A12: the task set is registered on the outer stack: stopped after the pools close\n"
+             "    async with AsyncExitStack() as tasks_stack, AsyncExitStack() as stack:\n"
+             "        database = await stack.enter_async_context(\n",
+             expect=r"test_shutdown_runs_in_reverse_order|test_sigterm_idle|test_t7_",
+             first=("test_scaffold_startup.py",),
+             more=(("        workers = await stack.enter_async_context(\n            run_task_set(\n",
+                    "        workers = await tasks_stack.enter_async_context(\n            run_task_set(\n"),)),
+]
+
+
+# ----------------------------------------------------------------------------- task_set.py
+
+STOP_BODY = (
+    "        deadline = time.monotonic() + bound\n"
+    "        self._stop.set()\n"
+    "        pending = {t for t in self._tasks.values() if not t.done()}\n"
+    "        if pending:\n"
+    "            _, pending = await asyncio.wait(pending, timeout=bound * GRACE_SHARE)\n"
+    "        # Cancel again and again: on Python 3.11 asyncio.wait_for can lose a cancellation\n"
+    "        # (gh-86296), and redis-py 8 wraps every socket write in it.\n"
+    "        loop = asyncio.get_running_loop()\n"
+    "        while pending and (left := deadline - time.monotonic()) > 0:\n"
+    "            for task in pending:\n"
+    "                task.cancel()\n"
+    "                # And once more one loop iteration later: on 3.11 a cancel() that lands\n"
+    "                # while the job resumes inside wait_for is always lost, and a fixed\n"
+    "                # interval can keep landing there (measured: 30 redis loops stopped\n"
+    "                # concurrently, up to 28 stuck; 0 of 750 with this second cancel).\n"
+    "                loop.call_soon(task.cancel)\n"
+    "            _, pending = await asyncio.wait(pending, timeout=min(RECANCEL_INTERVAL, left))\n"
+    "        self._state = _State.STOPPED\n"
+)
+
+SUPERVISE_TRY = (
+    "            try:\n"
+    "                await job(self._stop)\n"
+    "            except Exception:\n"
+    "                # Log it now, with its traceback: at shutdown it would be too late to act.\n"
+    "                logger.exception(\"%s: job %r crashed\", self.name, job_name)\n"
+    "            else:\n"
+    "                if self._stop.is_set():\n"
+    "                    return\n"
+    "                logger.error(\"%s: job %r returned before it was asked to stop\", self.name, job_name)\n"
+)
+
+TASK_SET = [
+    # A7: the seed's background manager: cancel() everything, then an unbounded gather.
+    Mutation("A7", "task_set.py", "all-four", "task_set.py", STOP_BODY, (
+        "        self._stop.set()\n"
+        "        for task in self._tasks.values():\n"
+        "            task.cancel()\n"
+        "        await asyncio.gather(*self._tasks.values(), return_exceptions=True)  # A7: unbounded\n"
+        "        pending: set[asyncio.Task[None]] = set()\n"
+        "        self._state = _State.STOPPED\n"
+    ), expect=r"test_t11_|test_t13_|test_job_that_ignores_cancel", first=("test_scaffold_task_set.py",),
+        pythons=("3.12", "3.11")),
+    # A8: no logging where the job runs: a crash kills the task silently, seen only at shutdown.
+    Mutation("A8", "task_set.py", "all-four", "task_set.py", SUPERVISE_TRY, (
+        "            await job(self._stop)  # A8: a crash ends the task; nobody sees it until shutdown\n"
+        "            if self._stop.is_set():\n"
+        "                return\n"
+        "            logger.error(\"%s: job %r returned before it was asked to stop\", self.name, job_name)\n"
+    ), expect=r"test_t12_", first=("test_scaffold_task_set.py",)),
+]
+
+
+# ----------------------------------------------------------------------------- db_pool, runner
+
+OTHER = [
+    # A9: asyncpg's default, unbounded close.
+    Mutation("A9", "db-pool", "all-four", "db_pool.py", MANAGERS["db-pool"]["block"], (
+        "    try:\n        yield pool\n    finally:\n        await pool.close()  # A9: unbounded\n"
+    ), expect=r"test_t14_|test_t4_", first=("test_scaffold_readiness.py",)),
+    # A10: no signal handlers: SIGTERM kills the worker where it stands, no `finally` runs.
+    Mutation("A10", "worker runner", "worker", "runner.py",
+             "    for signum in (signal.SIGTERM, signal.SIGINT):\n"
+             "        loop.add_signal_handler(signum, on_signal, signum)\n",
+             "    # A10: no signal handlers (a bare asyncio.run(main()))\n",
+             expect=r"test_scaffold_worker", first=("test_scaffold_worker.py",)),
+]
+
+
+def catalogue() -> list[Mutation]:
+    muts = [*(_m for kind in ("db-pool", "cache", "task-set") for _m in _manager_mutations(kind)),
+            *COMPOSITION, *TASK_SET, *OTHER]
+    return sorted(muts, key=lambda m: (int(m.anti[1:]), m.kind))
