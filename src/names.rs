@@ -325,6 +325,9 @@ pub fn check_project_name(name: &str) -> Result<(), String> {
 
 /// Checks the Python package name derived from the project name.
 pub fn check_package_name(package: &str) -> Result<(), String> {
+    if package.len() > MAX_PACKAGE_NAME {
+        return Err(format!("it is longer than {MAX_PACKAGE_NAME} characters"));
+    }
     if !is_identifier(package) {
         return Err("it is not a Python identifier".into());
     }
@@ -343,9 +346,26 @@ pub fn check_package_name(package: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Longest resource name: names are repeated on one line of generated code (`settings.py`,
+/// `service.py`), which must stay within ruff's line length whatever the name.
+pub const MAX_RESOURCE_NAME: usize = 18;
+/// Longest package name, for the same reason (imports, logger names, docstrings).
+pub const MAX_PACKAGE_NAME: usize = 30;
+
+/// Local names of the generated composition (`service.py`) that a resource variable would
+/// shadow, and the fields of its `Service`.
+const COMPOSITION_NAMES: &[&str] = &[
+    "budget", "checks", "failures", "job", "label", "name", "resources", "result", "results",
+    "service", "stack",
+];
+
 /// Checks a resource name: a lowercase identifier, not a keyword, and, when the name becomes an
-/// attribute of `Resources` or a module (`shadows_modules`), not a generated module's name.
+/// attribute of `Resources` or a module (`shadows_modules`), not a generated module's name nor a
+/// name the generated composition uses for itself.
 pub fn check_resource_name(name: &str, shadows_modules: bool) -> Result<(), String> {
+    if name.len() > MAX_RESOURCE_NAME {
+        return Err(format!("it is longer than {MAX_RESOURCE_NAME} characters"));
+    }
     let mut chars = name.chars();
     let starts_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
     if !starts_ok || !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
@@ -359,12 +379,25 @@ pub fn check_resource_name(name: &str, shadows_modules: bool) -> Result<(), Stri
     if shadows_modules && GENERATED_MODULES.contains(&name) {
         return Err("it is the name of a module scaffold generates in the package".into());
     }
+    if shadows_modules && (COMPOSITION_NAMES.contains(&name) || name.ends_with("_jobs")) {
+        return Err("the generated composition (`service.py`) uses that name itself".into());
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn length_limits() {
+        assert!(check_resource_name(&"a".repeat(MAX_RESOURCE_NAME), true).is_ok());
+        assert!(check_resource_name(&"a".repeat(MAX_RESOURCE_NAME + 1), true).is_err());
+        assert!(check_package_name(&"a".repeat(MAX_PACKAGE_NAME)).is_ok());
+        assert!(check_package_name(&"a".repeat(MAX_PACKAGE_NAME + 1)).is_err());
+        assert!(check_resource_name("budget", true).is_err());
+        assert!(check_resource_name("workers_jobs", true).is_err());
+    }
 
     #[test]
     fn identifiers() {

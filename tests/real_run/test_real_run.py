@@ -48,6 +48,7 @@ class Project:
     resources: tuple[str, ...]  # `--resource` values
     python: str
     full: bool  # False: ruff + mypy only
+    package: str = ""  # default: derived from the label
 
     @property
     def id(self) -> str:
@@ -60,6 +61,8 @@ class Project:
         Kept to realistic lengths (<= 23 chars): the generated code is ruff-formatted for the
         name it gets, and a 40-char package name legitimately wraps lines differently.
         """
+        if self.package:
+            return self.package
         if self.full:
             return re.sub(r"[^a-z0-9]+", "_", self.id)
         return "lint_" + "_".join(SHORT[k] for k in self.resources)
@@ -84,7 +87,13 @@ LINT = [
     for n in range(1, len(KINDS) + 1)
     for combo in itertools.combinations(KINDS, n)
 ]
-assert len(LINT) == 15 and len({p.name for p in FULL + LINT}) == len(FULL + LINT)
+# The longest names scaffold accepts (package 30, resources 18 characters): the generated code is
+# formatted for the names it gets, and must stay ruff-clean at the limits.
+LONGEST = "abcdefghijklmnopqr"
+LINT.append(Project("longest-names", (f"db-pool:{LONGEST}", f"db-pool:{LONGEST[:-1]}2", f"cache:c{LONGEST[:-1]}",
+                                      f"task-set:t{LONGEST[:-1]}", "lifespan"), "3.12", False,
+                    package="longest_package_name_for_lint_"))
+assert len(LINT) == 16 and len({p.name for p in FULL + LINT}) == len(FULL + LINT)
 
 
 def pins() -> dict[str, str]:
