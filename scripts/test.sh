@@ -131,7 +131,9 @@ fi
 stage services services || exit 1
 
 if [ "$MODE" != real ]; then
-  stage cargo-test cargo test --locked || true
+  # the edits property test runs on its own with --nocapture, so its round count shows in the log
+  stage cargo-test cargo test --locked -- --skip edits::hand_edits_are_never_lost || true
+  stage edits-property cargo test --locked --test integration edits::hand_edits_are_never_lost -- --exact --nocapture || true
 fi
 if [ "$MODE" != rust ]; then
   if stage cargo-build cargo build --release --locked; then

@@ -177,7 +177,12 @@ fn plan_file(
 ) -> Change {
     let render = planned.content.as_str();
     let owner = planned.owner;
-    let fresh = entry(&path, owner, render);
+    // The lock entry for the new render; reused when the lock already has it (no re-hashing of
+    // every up-to-date file on each run).
+    let fresh = match locked {
+        Some(l) if l.owner == owner && l.base == render => l.clone(),
+        _ => entry(&path, owner, render),
+    };
     let mut change = Change {
         path: path.clone(),
         owner,
