@@ -104,6 +104,14 @@ pub enum Error {
         wanted: Option<String>,
     },
 
+    #[error("`{}` was last rendered by scaffold {project}, newer than this scaffold ({current}): refusing to downgrade it", path.display())]
+    VersionTooNew {
+        path: PathBuf,
+        /// The `scaffold_version` recorded in the manifest.
+        project: String,
+        current: String,
+    },
+
     #[error("a resource named `{name}` already exists (kind `{kind}`)")]
     ResourceExists { kind: ResourceKind, name: String },
 
@@ -185,9 +193,12 @@ impl Error {
             ],
             Error::Manifest { .. } => vec!["fix that line of `scaffold.toml`; `scaffold list kinds` shows the kinds".into()],
             Error::SchemaTooNew { wanted, .. } => vec![match wanted {
-                Some(v) => format!("this project was last rendered by scaffold {v}: install it or newer, e.g. `cargo install scaffold --version {v}`"),
+                Some(v) => format!("this project was last rendered by scaffold {v}: install it or newer, e.g. `cargo install --locked scaffold --version {v}`"),
                 None => "install a newer scaffold: `cargo install scaffold`".into(),
             }],
+            Error::VersionTooNew { project, .. } => vec![format!(
+                "install scaffold {project} or newer: `cargo install --locked scaffold --version {project}`"
+            )],
             Error::ResourceExists { kind, name } => vec![format!(
                 "the project already has it; to add another, name it: `scaffold add resource {kind} --name {name}_2`"
             )],

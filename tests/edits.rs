@@ -32,17 +32,36 @@ use scaffold::templates;
 #[derive(Clone, Debug)]
 enum Op {
     /// Insert a marker line into a managed file on disk (index into the sorted paths).
-    EditManaged { file: usize, line: usize },
+    EditManaged {
+        file: usize,
+        line: usize,
+    },
     /// Replace a line of a managed file with a marker line (more likely to conflict).
-    ReplaceManaged { file: usize, line: usize },
+    ReplaceManaged {
+        file: usize,
+        line: usize,
+    },
     /// Insert a marker line into a user-owned file on disk.
-    EditUser { file: usize, line: usize },
+    EditUser {
+        file: usize,
+        line: usize,
+    },
     /// Create a file where a later `add` of `kind` renders one (the user got there first).
-    CreateAhead { kind: usize, name: usize },
+    CreateAhead {
+        kind: usize,
+        name: usize,
+    },
     /// Delete a managed file (regen recreates it).
-    DeleteManaged { file: usize },
-    Add { kind: usize, name: usize },
-    Remove { index: usize },
+    DeleteManaged {
+        file: usize,
+    },
+    Add {
+        kind: usize,
+        name: usize,
+    },
+    Remove {
+        index: usize,
+    },
     Regen,
     /// Resolve every conflict, as a user would.
     Resolve,
@@ -152,7 +171,10 @@ impl World {
         // Idempotence: the same regen again writes nothing and keeps the lock.
         let again = self.changes(&self.plan);
         if let Some(c) = again.files.iter().find(|c| c.write != Write::Nothing) {
-            return Err(fail(format!("second regen writes {} ({})", c.path, c.action)));
+            return Err(fail(format!(
+                "second regen writes {} ({})",
+                c.path, c.action
+            )));
         }
         if again.lock != self.lock {
             return Err(fail("second regen changes the lock".into()));
@@ -274,7 +296,10 @@ fn round(initial: Vec<(usize, usize)>, ops: Vec<Op>) -> Result<(), TestCaseError
     // `scaffold new`: every file written, the lock records it.
     let mut world = World {
         specs,
-        disk: plan.iter().map(|(p, f)| (p.to_string(), f.content.clone())).collect(),
+        disk: plan
+            .iter()
+            .map(|(p, f)| (p.to_string(), f.content.clone()))
+            .collect(),
         lock: Lock::from_plan(&plan),
         plan,
         edits: Vec::new(),
@@ -378,7 +403,9 @@ fn round(initial: Vec<(usize, usize)>, ops: Vec<Op>) -> Result<(), TestCaseError
         .map(|c| format!("{} {} ({})", c.action, c.path, c.reason))
         .collect();
     if !drift.is_empty() {
-        return Err(fail(format!("`regen --check` not clean after resolving: {drift:?}")));
+        return Err(fail(format!(
+            "`regen --check` not clean after resolving: {drift:?}"
+        )));
     }
     if check.lock != world.lock {
         return Err(fail("`regen --check` would rewrite the lock".into()));

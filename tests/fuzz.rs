@@ -167,7 +167,9 @@ mod parsers {
             Ok(manifest) => {
                 let text = manifest.updated_text();
                 if let Err(e) = Manifest::parse(&text, path) {
-                    return Err(TestCaseError::fail(format!("written text does not read back: {e}")));
+                    return Err(TestCaseError::fail(format!(
+                        "written text does not read back: {e}"
+                    )));
                 }
                 for kind in ResourceKind::ALL {
                     let _ = manifest.add_resource(kind, "fuzzed");

@@ -242,3 +242,48 @@ fn conflict_markers_left_are_refused_by_regen() {
     );
     assert_eq!(p.read(path), text);
 }
+
+/// A project last rendered by a newer scaffold is refused by every command that would render
+/// it, `--check` included: exit 2, nothing written, the file and both versions named.
+#[test]
+fn a_newer_scaffold_version_is_not_downgraded() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    with_manifest(&p, |t| {
+        t.replace(
+            "scaffold_version = \"0.1.0\"",
+            "scaffold_version = \"0.4.2\"",
+        )
+    });
+    let before = p.tree();
+    for args in [
+        &["regen"][..],
+        &["regen", "--check"],
+        &["regen", "--check", "--strict"],
+        &["regen", "--dry-run", "--format", "json"],
+        &["add", "resource", "cache", "--no-input"],
+        &["remove", "resource", "lifespan"],
+    ] {
+        let out = p.run(args);
+        let err = stderr(&out);
+        assert_eq!(code(&out), 2, "{args:?}: {err}");
+        assert!(
+            err.contains("error: `") && err.contains("scaffold.toml` was last rendered by scaffold 0.4.2, newer than this scaffold (0.1.0)"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("hint: install scaffold 0.4.2 or newer: `cargo install --locked scaffold --version 0.4.2`"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(p.tree(), before, "{args:?} wrote");
+    }
+    // The same version, or an older one, is fine.
+    with_manifest(&p, |t| {
+        t.replace(
+            "scaffold_version = \"0.4.2\"",
+            "scaffold_version = \"0.0.9\"",
+        )
+    });
+    let out = p.run(&["regen", "--check"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}

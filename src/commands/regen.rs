@@ -94,7 +94,26 @@ pub fn open_project() -> Result<(std::path::PathBuf, Manifest)> {
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let root = fs::find_root(&cwd)?;
     let manifest = manifest::load(&root.join(MANIFEST_FILE))?;
+    refuse_downgrade(&manifest)?;
     Ok((root, manifest))
+}
+
+/// A project last rendered by a newer scaffold is not touched (nor checked) by this one: its
+/// templates are older, so `regen` would undo the newer render, and `--check` would report it.
+fn refuse_downgrade(manifest: &Manifest) -> Result<()> {
+    let recorded = manifest
+        .doc
+        .get("scaffold_version")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    if crate::version::is_newer(recorded, SCAFFOLD_VERSION) == Some(true) {
+        return Err(Error::VersionTooNew {
+            path: manifest.path.clone(),
+            project: recorded.to_owned(),
+            current: SCAFFOLD_VERSION.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// Whether the manifest is written along with the files.
