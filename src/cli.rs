@@ -98,7 +98,7 @@ pub struct AddResourceArgs {
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
 
-    /// Never prompt (this command does not prompt yet; accepted for scripts).
+    /// Never prompt for the name (without `--name`, the kind's default name is used).
     #[arg(long, env = "SCAFFOLD_NO_INPUT")]
     pub no_input: bool,
 }

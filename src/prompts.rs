@@ -1,4 +1,5 @@
-//! Interactive questions for `scaffold new`, asked only on a terminal.
+//! Interactive questions for `scaffold new` (and the name asked by `scaffold add resource`),
+//! asked only on a terminal.
 //!
 //! Prompts run only when stdin and stderr are terminals, `--no-input` is not given and `CI` is
 //! unset; otherwise the caller uses flags or fails naming the flag. Every answer has a flag, and
@@ -91,6 +92,33 @@ pub fn ask(python: Option<PythonVersion>, color: bool) -> Result<Answers> {
         }
     };
     Ok(Answers { resources, python })
+}
+
+/// `scaffold add resource KIND` on a terminal without `--name`: asks for the name, with the
+/// kind's default (or `DEFAULT_2` when the project already has that name) filled in. `taken`
+/// are the project's resource names, refused here as `add` would refuse them.
+pub fn ask_resource_name(kind: ResourceKind, taken: &[String], color: bool) -> Result<String> {
+    let colorful = ColorfulTheme::default();
+    let simple = SimpleTheme;
+    let theme: &dyn Theme = if color { &colorful } else { &simple };
+    let mut default = kind.default_name().to_owned();
+    if taken.contains(&default) {
+        default = (2..)
+            .map(|n| format!("{}_{n}", kind.default_name()))
+            .find(|n| !taken.contains(n))
+            .unwrap_or(default);
+    }
+    Input::<String>::with_theme(theme)
+        .with_prompt(format!("Name of the {kind} resource"))
+        .default(default)
+        .validate_with(|name: &String| {
+            if taken.contains(name) {
+                return Err(format!("the project already has a resource named `{name}`"));
+            }
+            names::check_resource_name(name, kind.name_shadows_modules())
+        })
+        .interact_text_on(&Term::stderr())
+        .map_err(prompt_error)
 }
 
 fn prompt_error(err: dialoguer::Error) -> Error {

@@ -81,3 +81,64 @@ fn flags_on_a_terminal_prompt_for_nothing() {
     let manifest = std::fs::read_to_string(dir.path().join("quiet-shop/scaffold.toml")).unwrap();
     assert!(manifest.contains("python = \"3.12\""), "{manifest}");
 }
+
+/// `add resource KIND` on a terminal without `--name` asks for the name, the default filled in
+/// (`NAME_2` when the default is taken), and refuses a name the project already has.
+#[test]
+fn add_resource_asks_for_the_name() {
+    let dir = TestDir::new();
+    let new = Command::new(env!("CARGO_BIN_EXE_scaffold"))
+        .current_dir(dir.path())
+        .args(["new", "shop", "--no-input", "--resource", "db-pool"])
+        .output()
+        .unwrap();
+    assert!(
+        new.status.success(),
+        "{}",
+        String::from_utf8_lossy(&new.stderr)
+    );
+    let root = dir.path().join("shop");
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scaffold"));
+    cmd.current_dir(&root)
+        .args(["add", "resource", "db-pool", "--color", "never"])
+        .env_remove("CI")
+        .env_remove("SCAFFOLD_NO_INPUT")
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
+    p.exp_string("Name of the db-pool resource").unwrap();
+    p.exp_string("database_2").unwrap();
+    // The existing name is refused; then a new one is taken.
+    p.send("database").unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("already has a resource named `database`")
+        .unwrap();
+    p.send("\x15analytics").unwrap(); // ^U clears the line
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_eof().unwrap();
+
+    let manifest = std::fs::read_to_string(root.join("scaffold.toml")).unwrap();
+    assert!(
+        manifest.contains("kind = \"db-pool\"\nname = \"analytics\""),
+        "{manifest}"
+    );
+
+    // `--no-input` takes the default without asking.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scaffold"));
+    cmd.current_dir(&root)
+        .args(["add", "resource", "cache", "--no-input"])
+        .env_remove("CI")
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
+    let output = p.exp_eof().unwrap();
+    assert!(!output.contains("Name of the"), "{output}");
+    let manifest = std::fs::read_to_string(root.join("scaffold.toml")).unwrap();
+    assert!(
+        manifest.contains("kind = \"cache\"\nname = \"redis\""),
+        "{manifest}"
+    );
+}

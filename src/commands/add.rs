@@ -1,5 +1,6 @@
-//! `scaffold add resource <KIND> [--name NAME]`: append a `[[resource]]` table to
-//! `scaffold.toml` (comments and formatting kept) and regenerate.
+//! `scaffold add resource <KIND> [--name NAME] [--no-input]`: append a `[[resource]]` table to
+//! `scaffold.toml` (comments and formatting kept) and regenerate. Without `--name`, on a
+//! terminal (and without `--no-input` or `CI`), the name is asked for, the default filled in.
 //!
 //! All-or-nothing as far as a file system allows: the edited manifest is validated and the whole
 //! regen plan computed before any write; then the manifest is written first (the intent), the
@@ -10,6 +11,7 @@ use crate::commands::regen::{self, ManifestWrite, Mode};
 use crate::error::{Error, Result};
 use crate::kinds::ResourceKind;
 use crate::printer::Printer;
+use crate::prompts;
 use crate::status::ExitStatus;
 
 /// Adds the resource and regenerates.
@@ -17,11 +19,21 @@ pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
     let kind = ResourceKind::from_id(&args.kind).ok_or_else(|| Error::UnknownAddKind {
         kind: args.kind.clone(),
     })?;
-    let name = args
-        .name
-        .clone()
-        .unwrap_or_else(|| kind.default_name().to_owned());
     let (root, manifest) = regen::open_project()?;
+    let name = match &args.name {
+        Some(name) => name.clone(),
+        // On a terminal, ask (the lifespan's name is not visible in the generated API).
+        None if kind != ResourceKind::Lifespan && prompts::can_prompt(args.no_input) => {
+            let taken: Vec<String> = manifest
+                .project
+                .resources
+                .iter()
+                .map(|r| r.name.clone())
+                .collect();
+            prompts::ask_resource_name(kind, &taken, printer.color())?
+        }
+        None => kind.default_name().to_owned(),
+    };
     let edited = manifest.add_resource(kind, &name).map_err(|e| match e {
         Error::InvalidResourceName { .. } | Error::DuplicateResource { .. } => Error::WithHint {
             hint: format!(
