@@ -5,7 +5,8 @@ its pyproject.toml admit the pinned versions (constraints/python.txt) and carry 
 kinds do not need, install it (`--no-deps -e`) into the venv of its Python, then run inside it
 `ruff check .`, `ruff format --check .`, `mypy --strict src tests`, the platform judges (hadolint on
 the Dockerfile, check-jsonschema and actionlint on the workflow, check-jsonschema on compose.yaml)
-and - for the "full" projects -
+, the workflow's steps, `scaffold regen --check` (a fresh project is in line with its
+manifest) and - for the "full" projects -
 its own `pytest` against the real PostgreSQL and Redis. Every step runs even when an earlier one
 failed (except generate/install), and the test fails listing all failed steps with their output.
 
@@ -49,6 +50,7 @@ class Project:
     python: str
     full: bool  # False: ruff + mypy only
     package: str = ""  # default: derived from the label
+    added: tuple[str, ...] = ()  # `scaffold add resource` after `new`, in this order
 
     @property
     def id(self) -> str:
@@ -69,7 +71,7 @@ class Project:
 
     @property
     def kinds(self) -> set[str]:
-        return {r.split(":")[0] for r in self.resources}
+        return {r.split(":")[0] for r in self.resources + self.added}
 
 
 ALL_FOUR = ("db-pool", "cache", "task-set", "lifespan")
@@ -81,6 +83,9 @@ FULL = [
     *(Project("worker", WORKER, py, True) for py in PYTHONS),
     *(Project(kind, (kind,), "3.12", True) for kind in KINDS),
     Project("two-instance", TWO_INSTANCE, "3.12", True),
+    # A living project: made small, then grown with `scaffold add resource`; the added resources
+    # must be opened, closed, checked and fault-tested like the rest.
+    Project("grown", ("db-pool", "lifespan"), "3.12", True, added=("cache", "task-set", "db-pool:analytics")),
 ]
 LINT = [
     Project("+".join(combo), combo, "3.12", False)
@@ -92,7 +97,7 @@ LINT = [
 LONGEST = "abcdefghijklmnopqr"
 LINT.append(Project("longest-names", (f"db-pool:{LONGEST}", f"db-pool:{LONGEST[:-1]}2", f"cache:c{LONGEST[:-1]}",
                                       f"task-set:t{LONGEST[:-1]}", "lifespan"), "3.12", False,
-                    package="longest_package_name_for_lint_"))
+                    package="longest_package_name_for_lint1"))
 assert len(LINT) == 16 and len({p.name for p in FULL + LINT}) == len(FULL + LINT)
 
 
@@ -178,6 +183,23 @@ def check_platform_files(project_dir: Path, step: Callable[..., Run]) -> None:
                                 "vendor.compose-spec", "compose.yaml"], timeout=60)
 
 
+def check_workflow_steps(project_dir: Path, kinds: set[str]) -> list[str]:
+    """The generated CI workflow parses as YAML and has the steps and services the project needs."""
+    from ruamel.yaml import YAML  # check-jsonschema's YAML parser, in the harness venv
+
+    doc = YAML(typ="safe").load((project_dir / ".github/workflows/ci.yml").read_text())
+    jobs = doc.get("jobs", {})
+    runs = " ; ".join(s.get("run", "") for job in jobs.values() for s in job.get("steps", []))
+    problems = [f"no step runs `{cmd}`" for cmd in
+                ("uv sync --locked", "ruff check", "ruff format --check", "mypy", "pytest", "scaffold regen --check")
+                if cmd not in runs]
+    services = set(jobs.get("test", {}).get("services", {}))
+    want = {s for kind, s in (("db-pool", "postgres"), ("cache", "redis")) if kind in kinds}
+    if services != want:
+        problems.append(f"service containers {sorted(services)}, expected {sorted(want)}")
+    return problems
+
+
 def check_project(project: Project, workdir: Path, venv: Venv, databases: Databases, config: pytest.Config) -> None:
     outcome = Outcome(f"{project.label} py{project.python}")
     OUTCOMES.append(outcome)
@@ -211,6 +233,10 @@ def check_project(project: Project, workdir: Path, venv: Venv, databases: Databa
     resource_args = [a for r in project.resources for a in ("--resource", r)]
     step("generate", [str(scaffold_bin()), "new", project.name, *resource_args, "--python", project.python,
                       "--no-input", "--dir", str(project_dir)], timeout=60)
+    for spec in project.added:
+        kind, _, name = spec.partition(":")
+        step(f"add-{kind}", [str(scaffold_bin()), "add", "resource", kind, *(["--name", name] if name else []),
+                             "--no-input"], timeout=60)
     if failures:
         fail()
 
@@ -229,6 +255,12 @@ def check_project(project: Project, workdir: Path, venv: Venv, databases: Databa
     step("format", [venv.bin("ruff"), "format", "--no-cache", "--check", "."], timeout=120)
     step("mypy", [venv.bin("mypy"), "--strict", "--cache-dir", str(venv.mypy_cache), "src", "tests"], timeout=600)
     check_platform_files(project_dir, step)
+    workflow_problems = check_workflow_steps(project_dir, project.kinds)
+    outcome.steps.append(("workflow-steps", 0.0, not workflow_problems))
+    if workflow_problems:
+        failures.append("[workflow-steps] .github/workflows/ci.yml:\n  " + "\n  ".join(workflow_problems))
+    # A project scaffold just wrote (and grew) is in line with its manifest.
+    step("regen-check", [str(scaffold_bin()), "regen", "--check"], timeout=60)
 
     if project.full:
         db_url, redis_url = databases.create(project.name)
