@@ -4,8 +4,8 @@ For each project below: `scaffold new` into a scratch dir, check that the depend
 its pyproject.toml admit the pinned versions (constraints/python.txt) and carry no dependency its
 kinds do not need, install it (`--no-deps -e`) into the venv of its Python, then run inside it
 `ruff check .`, `ruff format --check .`, `mypy --strict src tests`, the platform judges (hadolint on
-the Dockerfile, check-jsonschema and actionlint on the workflow, check-jsonschema on compose.yaml)
-, the workflow's steps, `scaffold regen --check` (a fresh project is in line with its
+the Dockerfile, check-jsonschema and actionlint on the workflow, check-jsonschema on compose.yaml),
+a check of the workflow's steps, `scaffold regen --check` (a fresh project is in line with its
 manifest) and - for the "full" projects -
 its own `pytest` against the real PostgreSQL and Redis. Every step runs even when an earlier one
 failed (except generate/install), and the test fails listing all failed steps with their output.
