@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Run the whole test suite of scaffold: the Rust tests, then the REAL-RUN harness that generates
-# projects with the release binary and runs ruff, mypy and their own pytest suites against a
+# projects with the scaffold installed from its wheel and runs ruff, mypy and their own pytest suites against a
 # real PostgreSQL and Redis.
 #
 #   scripts/test.sh [all|rust|real] [pytest args for the real run...]
-#     all   (default) cargo test, release build, real run
+#     all   (default) cargo test, release build, wheel, real run
 #     rust  cargo test only
-#     real  release build + real run; extra args go to pytest, e.g.
+#     real  release build + wheel + real run; extra args go to pytest, e.g.
 #           scripts/test.sh real -k 'all-four-py3.12'
 #
 # Works on a clean machine (CI runs it as root via .ci/run): it installs what is missing —
@@ -115,8 +115,32 @@ services() {
   set -a; . "$SVC_STATE_DIR/env" || return; set +a
 }
 
+wheel() {
+  # The wheel Python teams install (`uv tool install asyncio-scaffold`): built by maturin from
+  # pyproject.toml, installed the way a user does it, from a find-links dir standing in for PyPI.
+  # Its `scaffold` is the binary the real run tests, and the dir is the real run's "PyPI"
+  # (SCAFFOLD_WHEELS) for the generated workflows' `uvx --from asyncio-scaffold==X`.
+  local out=$CACHE/wheels tools=$CACHE/uv-tools version whl
+  version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+  rm -rf "$out" "$tools"
+  "$(dirname "$HARNESS_PY")/maturin" build --release --locked --out "$out" || return
+  whl=$(ls "$out"/asyncio_scaffold-"$version"-py3-none-*.whl 2>/dev/null | head -n1)
+  [ -n "$whl" ] || { log "no asyncio_scaffold-$version wheel in $out (is the wheel's version the crate's?)"; return 1; }
+  log "wheel $(basename "$whl"): $(du -k "$whl" | cut -f1) KiB"
+  UV_TOOL_DIR=$tools UV_TOOL_BIN_DIR=$tools/bin "$UV" tool install -q --no-index --find-links "$out" \
+    -p "$(ls "$PYENV_ROOT"/versions/3.12.*/bin/python3.12 | sort -V | tail -n1)" "asyncio-scaffold==$version" || return
+  local bin=$tools/bin/scaffold smoke
+  "$bin" --version | grep -q "^scaffold $version " || { log "the installed scaffold is not $version"; return 1; }
+  smoke=$(mktemp -d)
+  (cd "$smoke" && "$bin" -q new smoke --resource db-pool --resource lifespan --no-input --vcs none --no-lock \
+     && cd smoke && "$bin" regen --check) || { rm -rf "$smoke"; log "the installed scaffold failed new/regen --check"; return 1; }
+  rm -rf "$smoke"
+  export SCAFFOLD_BIN=$bin SCAFFOLD_WHEELS=$out
+}
+
 real_run() {
   local rc=0
+  # SCAFFOLD_BIN: the scaffold installed from the wheel (stage `wheel`)
   SCAFFOLD_BIN=${SCAFFOLD_BIN:-$ROOT/target/release/scaffold} \
     "$HARNESS_PY" -m pytest tests/real_run -v "$@" || rc=$?
   # 5 = no tests collected (e.g. a -k that matches nothing): that is a failure, not a pass
@@ -136,7 +160,7 @@ if [ "$MODE" != real ]; then
   stage edits-property cargo test --locked --test integration edits::hand_edits_are_never_lost -- --exact --nocapture || true
 fi
 if [ "$MODE" != rust ]; then
-  if stage cargo-build cargo build --release --locked; then
+  if stage cargo-build cargo build --release --locked && stage wheel wheel; then
     stage real-run real_run "$@" || true
   else
     STAGES+=("real-run - not-run(build-failed)"); FAILED=1

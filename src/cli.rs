@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::FalseyValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
@@ -77,8 +78,23 @@ pub struct NewArgs {
     pub dir: Option<PathBuf>,
 
     /// Never prompt; a missing answer is an error naming its flag.
-    #[arg(long, env = "SCAFFOLD_NO_INPUT")]
+    #[arg(long, env = "SCAFFOLD_NO_INPUT", value_parser = FalseyValueParser::new())]
     pub no_input: bool,
+
+    /// Initialise a version-control repository (skipped inside an existing one).
+    #[arg(long, value_enum, default_value_t = VcsArg::Git, env = "SCAFFOLD_VCS", value_name = "VCS")]
+    pub vcs: VcsArg,
+
+    /// Do not run `uv lock` (by default it runs when `uv` is on PATH, so `uv.lock` exists).
+    #[arg(long, env = "SCAFFOLD_NO_LOCK", value_parser = FalseyValueParser::new())]
+    pub no_lock: bool,
+}
+
+/// `--vcs` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VcsArg {
+    Git,
+    None,
 }
 
 /// `scaffold add …`.
@@ -99,7 +115,7 @@ pub struct AddResourceArgs {
     pub name: Option<String>,
 
     /// Never prompt for the name (without `--name`, the kind's default name is used).
-    #[arg(long, env = "SCAFFOLD_NO_INPUT")]
+    #[arg(long, env = "SCAFFOLD_NO_INPUT", value_parser = FalseyValueParser::new())]
     pub no_input: bool,
 }
 

@@ -193,11 +193,12 @@ impl Error {
             ],
             Error::Manifest { .. } => vec!["fix that line of `scaffold.toml`; `scaffold list kinds` shows the kinds".into()],
             Error::SchemaTooNew { wanted, .. } => vec![match wanted {
-                Some(v) => format!("this project was last rendered by scaffold {v}: install it or newer, e.g. `cargo install --locked scaffold --version {v}`"),
-                None => "install a newer scaffold: `cargo install scaffold`".into(),
+                Some(v) => format!("this project was last rendered by scaffold {v}: install it or newer, e.g. {}", install_command(v)),
+                None => "install a newer scaffold: `uv tool install --upgrade asyncio-scaffold` (or `cargo install --locked asyncio-scaffold`)".into(),
             }],
             Error::VersionTooNew { project, .. } => vec![format!(
-                "install scaffold {project} or newer: `cargo install --locked scaffold --version {project}`"
+                "install scaffold {project} or newer: {}",
+                install_command(project)
             )],
             Error::ResourceExists { kind, name } => vec![format!(
                 "the project already has it; to add another, name it: `scaffold add resource {kind} --name {name}_2`"
@@ -223,4 +224,13 @@ impl Error {
             }
         }
     }
+}
+
+/// The commands that install scaffold `version`, as Python teams do (the wheel) and as cargo
+/// users do.
+/// The package is `asyncio-scaffold` everywhere: `scaffold` on PyPI and crates.io is not ours.
+fn install_command(version: &str) -> String {
+    format!(
+        "`uv tool install asyncio-scaffold=={version}` or `cargo install --locked asyncio-scaffold --version {version}`"
+    )
 }

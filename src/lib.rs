@@ -25,6 +25,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod file_table;
+pub mod finish;
 pub mod fs;
 pub mod kinds;
 pub mod lock;
@@ -38,6 +39,7 @@ pub mod prompts;
 pub mod relpath;
 pub mod render;
 pub mod status;
+pub mod subprocess;
 pub mod templates;
 pub mod version;
 

@@ -355,8 +355,17 @@ pub const MAX_PACKAGE_NAME: usize = 30;
 /// Local names of the generated composition (`service.py`) that a resource variable would
 /// shadow, and the fields of its `Service`.
 const COMPOSITION_NAMES: &[&str] = &[
-    "budget", "checks", "failures", "job", "label", "name", "resources", "result", "results",
-    "service", "stack",
+    "budget",
+    "checks",
+    "failures",
+    "job",
+    "label",
+    "name",
+    "resources",
+    "result",
+    "results",
+    "service",
+    "stack",
 ];
 
 /// Checks a resource name: a lowercase identifier, not a keyword, and, when the name becomes an

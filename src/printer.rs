@@ -33,13 +33,18 @@ pub enum ColorMode {
 pub struct Printer {
     verbosity: Verbosity,
     color: bool,
+    /// stderr is a terminal that can redraw a line: progress lines are shown.
+    live: bool,
 }
 
 const RESET: &str = "\x1b[0m";
 const RED: &str = "\x1b[1;31m";
 const CYAN: &str = "\x1b[1;36m";
 const GREEN: &str = "\x1b[1;32m";
+const YELLOW: &str = "\x1b[1;33m";
 const BOLD: &str = "\x1b[1m";
+/// Back to the start of the line and erase it.
+const CLEAR_LINE: &str = "\r\x1b[2K";
 
 impl Printer {
     /// A printer for `-q`/`-v` counts and a colour mode.
@@ -58,7 +63,34 @@ impl Printer {
                     && io::stderr().is_terminal()
             }
         };
-        Printer { verbosity, color }
+        let live = verbosity >= Verbosity::Default
+            && io::stderr().is_terminal()
+            && std::env::var_os("TERM").is_none_or(|t| t != "dumb");
+        Printer {
+            verbosity,
+            color,
+            live,
+        }
+    }
+
+    /// Whether progress lines are shown (stderr is a capable terminal, and not `-q`).
+    pub fn live(&self) -> bool {
+        self.live
+    }
+
+    /// Draws a progress line in place of the previous one (only when [`Printer::live`]).
+    pub fn progress(&self, message: &str) {
+        if self.live {
+            let message = self.paint(CYAN, message);
+            let _ = write!(io::stderr().lock(), "{CLEAR_LINE}{message}");
+        }
+    }
+
+    /// Erases the progress line.
+    pub fn clear_progress(&self) {
+        if self.live {
+            let _ = write!(io::stderr().lock(), "{CLEAR_LINE}");
+        }
     }
 
     /// Whether colour is on (prompts follow it too).
@@ -109,6 +141,15 @@ impl Printer {
     pub fn verbose(&self, message: &str) {
         if self.verbosity >= Verbosity::Verbose {
             let _ = writeln!(io::stderr().lock(), "{message}");
+        }
+    }
+
+    /// A warning and its hint on stderr, hidden by `-qq`.
+    pub fn warning(&self, message: &str, hint: &str) {
+        if self.verbosity > Verbosity::Silent {
+            let mut out = io::stderr().lock();
+            let _ = writeln!(out, "{}: {message}", self.paint(YELLOW, "warning"));
+            let _ = writeln!(out, "{}: {hint}", self.paint(CYAN, "hint"));
         }
     }
 

@@ -118,7 +118,10 @@ pub fn next_steps(project: &Project) -> Result<String> {
         detail: format!("{err:#}"),
     };
     let template = env.get_template(TEMPLATE).map_err(wrap)?;
-    template.render(Serde(&Context::new(project))).map_err(wrap).map(|s| normalize(&s))
+    template
+        .render(Serde(&Context::new(project)))
+        .map_err(wrap)
+        .map(|s| normalize(&s))
 }
 
 /// `\n` line endings and exactly one final newline; an empty (or all-newline) render is empty.

@@ -33,7 +33,11 @@ fn version_names_the_template_bundle() {
 fn help() {
     let dir = TestDir::new();
     with_cli_settings(dir.path(), || {
-        assert_cmd_snapshot!("cli__new_help", dir.scaffold(&["new", "--help"]))
+        // The help shows the environment's values: show the defaults.
+        let mut cmd = dir.scaffold(&["new", "--help"]);
+        cmd.env_remove("SCAFFOLD_VCS")
+            .env_remove("SCAFFOLD_NO_LOCK");
+        assert_cmd_snapshot!("cli__new_help", cmd)
     });
 }
 

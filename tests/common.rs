@@ -40,12 +40,15 @@ impl TestDir {
     }
 }
 
-/// The built binary, with an environment that cannot make it prompt or colour.
+/// The built binary, with an environment that cannot make it prompt or colour, and a `new`
+/// that runs neither `git init` nor `uv lock` (tests/cli_finish.rs runs those, on purpose).
 pub fn scaffold_command() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_scaffold"));
     cmd.env("NO_COLOR", "1")
         .env_remove("SCAFFOLD_NO_INPUT")
-        .env_remove("CLICOLOR_FORCE");
+        .env_remove("CLICOLOR_FORCE")
+        .env("SCAFFOLD_VCS", "none")
+        .env("SCAFFOLD_NO_LOCK", "1");
     cmd
 }
 

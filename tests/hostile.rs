@@ -271,7 +271,7 @@ fn a_newer_scaffold_version_is_not_downgraded() {
             "{args:?}: {err}"
         );
         assert!(
-            err.contains("hint: install scaffold 0.4.2 or newer: `cargo install --locked scaffold --version 0.4.2`"),
+            err.contains("hint: install scaffold 0.4.2 or newer: `uv tool install asyncio-scaffold==0.4.2` or `cargo install --locked asyncio-scaffold --version 0.4.2`"),
             "{args:?}: {err}"
         );
         assert!(!err.contains("panicked"), "{err}");

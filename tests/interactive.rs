@@ -16,6 +16,8 @@ fn prompts_choose_kinds_names_and_python() {
         .args(["new", "shop", "--color", "never"])
         .env_remove("CI")
         .env_remove("SCAFFOLD_NO_INPUT")
+        .env("SCAFFOLD_VCS", "none")
+        .env("SCAFFOLD_NO_LOCK", "1")
         .env("NO_COLOR", "1")
         .env("TERM", "xterm");
     let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
@@ -72,6 +74,8 @@ fn flags_on_a_terminal_prompt_for_nothing() {
         .args(["new", "quiet-shop", "--resource", "cache"])
         .env_remove("CI")
         .env_remove("SCAFFOLD_NO_INPUT")
+        .env("SCAFFOLD_VCS", "none")
+        .env("SCAFFOLD_NO_LOCK", "1")
         .env("NO_COLOR", "1")
         .env("TERM", "xterm");
     let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
@@ -89,7 +93,16 @@ fn add_resource_asks_for_the_name() {
     let dir = TestDir::new();
     let new = Command::new(env!("CARGO_BIN_EXE_scaffold"))
         .current_dir(dir.path())
-        .args(["new", "shop", "--no-input", "--resource", "db-pool"])
+        .args([
+            "new",
+            "shop",
+            "--no-input",
+            "--resource",
+            "db-pool",
+            "--vcs",
+            "none",
+            "--no-lock",
+        ])
         .output()
         .unwrap();
     assert!(
@@ -104,6 +117,8 @@ fn add_resource_asks_for_the_name() {
         .args(["add", "resource", "db-pool", "--color", "never"])
         .env_remove("CI")
         .env_remove("SCAFFOLD_NO_INPUT")
+        .env("SCAFFOLD_VCS", "none")
+        .env("SCAFFOLD_NO_LOCK", "1")
         .env("NO_COLOR", "1")
         .env("TERM", "xterm");
     let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");

@@ -1,6 +1,7 @@
 //! The one integration-test binary (`autotests = false`); one module per topic.
 
 mod cli_add;
+mod cli_finish;
 mod cli_misc;
 mod cli_new;
 mod cli_regen;
@@ -10,4 +11,5 @@ mod edits;
 mod fuzz;
 mod hostile;
 mod interactive;
+mod names;
 mod render;

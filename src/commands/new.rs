@@ -1,4 +1,5 @@
-//! `scaffold new`: flags (or prompts) → `Project` → `Plan` → files on disk → next steps.
+//! `scaffold new`: flags (or prompts) → `Project` → `Plan` → files on disk → `git init` and
+//! `uv lock` ([`crate::finish`]) → next steps.
 //!
 //! Everything that can be refused is checked before the first write: the names, the target
 //! directory, the resources, and the whole render.
@@ -6,8 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::apply;
-use crate::cli::{NewArgs, PythonArg};
+use crate::cli::{NewArgs, PythonArg, VcsArg};
 use crate::error::{Error, Result};
+use crate::finish::{self, Report, Step};
 use crate::fs;
 use crate::lock::{LOCK_FILE, Lock};
 use crate::manifest::{self, MANIFEST_FILE};
@@ -73,13 +75,62 @@ pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
         "{} files, plus `{MANIFEST_FILE}` and `{LOCK_FILE}`",
         plan.len()
     ));
+
+    let steps = finish::Steps {
+        git_init: args.vcs == VcsArg::Git,
+        uv_lock: !args.no_lock,
+    };
+    let reports = finish::run(&dir, steps, printer);
+    for report in &reports {
+        print_report(report, &dir, printer);
+    }
+    let locked = reports
+        .iter()
+        .any(|r| r.step() == finish::Step::UvLock && r.done());
+
     printer.line("");
     printer.heading("Next:");
     printer.line(&format!("  cd {}", shell_quote(&dir)));
+    if !locked {
+        printer.line("  uv lock");
+    }
     for command in render::next_steps(&project)?.lines() {
         printer.line(&format!("  {command}"));
     }
     Ok(ExitStatus::Success)
+}
+
+fn print_report(report: &Report, dir: &Path, printer: &Printer) {
+    match report {
+        Report::Done { step, what } => printer.status(
+            match step {
+                Step::GitInit => "Initialized",
+                Step::UvLock => "Locked",
+            },
+            what,
+        ),
+        Report::NotNeeded { step, why } => {
+            printer.status("Skipped", &format!("`{}`: {why}", step.command()));
+        }
+        Report::Skipped { step, why } | Report::Failed { step, why } => {
+            let hint = match step {
+                Step::GitInit => format!(
+                    "the project is complete without it; to version it: `cd {} && git init`",
+                    shell_quote(dir)
+                ),
+                Step::UvLock => format!(
+                    "run `uv lock` in `{}` before the first commit: its CI and Dockerfile install with `uv sync --locked`",
+                    dir.display()
+                ),
+            };
+            let what = if matches!(report, Report::Skipped { .. }) {
+                "skipped"
+            } else {
+                "failed"
+            };
+            printer.warning(&format!("`{}` {what}: {why}", step.command()), &hint);
+        }
+    }
 }
 
 fn python_version(arg: PythonArg) -> PythonVersion {
