@@ -117,6 +117,9 @@ pub struct AddResourceArgs {
     /// Never prompt for the name (without `--name`, the kind's default name is used).
     #[arg(long, env = "SCAFFOLD_NO_INPUT", value_parser = FalseyValueParser::new())]
     pub no_input: bool,
+    /// Do not run `uv lock` when `pyproject.toml` changes (by default a `uv.lock` is kept in line).
+    #[arg(long, env = "SCAFFOLD_NO_LOCK", value_parser = FalseyValueParser::new())]
+    pub no_lock: bool,
 }
 
 /// `scaffold remove …`.
@@ -131,6 +134,9 @@ pub enum RemoveCommand {
 pub struct RemoveResourceArgs {
     /// The name of the resource to remove.
     pub name: String,
+    /// Do not run `uv lock` when `pyproject.toml` changes (by default a `uv.lock` is kept in line).
+    #[arg(long, env = "SCAFFOLD_NO_LOCK", value_parser = FalseyValueParser::new())]
+    pub no_lock: bool,
 }
 
 /// `scaffold regen`.
@@ -151,6 +157,9 @@ pub struct RegenArgs {
     /// Output format: `text` (a summary on stderr, diffs on stdout) or `json` (one document on stdout).
     #[arg(long, value_enum, default_value_t = FormatArg::Text, value_name = "FORMAT")]
     pub format: FormatArg,
+    /// Do not run `uv lock` when `pyproject.toml` changes (by default a `uv.lock` is kept in line).
+    #[arg(long, env = "SCAFFOLD_NO_LOCK", value_parser = FalseyValueParser::new())]
+    pub no_lock: bool,
 }
 
 /// `--format` values.

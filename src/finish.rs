@@ -21,6 +21,8 @@ const LOCK_TIMEOUT: Duration = Duration::from_secs(120);
 /// The branch a new repository starts on when the user's git config names none: the generated
 /// workflow runs on pushes to `main`.
 const DEFAULT_BRANCH: &str = "main";
+/// uv's lock file, in the project root.
+pub const UV_LOCK: &str = "uv.lock";
 
 /// Which steps to run.
 #[derive(Clone, Copy, Debug)]
@@ -171,7 +173,7 @@ async fn git_init(dir: &Path) -> Report {
             ..
         } => Some(stdout.trim().to_owned()),
         Outcome::Exited { code: Some(1), .. } => None, // the key is not set
-        _ => return not_run(step, &config, dir),
+        _ => return not_run(step, &config, None),
     };
     let mut args = vec!["init".to_owned(), "--quiet".to_owned()];
     if configured.is_none() {
@@ -179,7 +181,8 @@ async fn git_init(dir: &Path) -> Report {
     }
     let init = subprocess::run(&Invocation::new("git", args, dir, GIT_TIMEOUT)).await;
     if !init.succeeded() {
-        return not_run(step, &init, dir);
+        // No repository encloses `dir`, so a `.git` in it is this run's.
+        return not_run(step, &init, Some(dir.join(".git")));
     }
     let branch = configured.unwrap_or_else(|| DEFAULT_BRANCH.to_owned());
     Report::Done {
@@ -190,18 +193,21 @@ async fn git_init(dir: &Path) -> Report {
 
 async fn uv_lock(dir: &Path) -> Report {
     let step = Step::UvLock;
+    // An existing `uv.lock` is the user's: a failed re-lock leaves it as it was (uv replaces
+    // it only on success). Only a lock this run began is removed.
+    let existed = dir.join(UV_LOCK).exists();
     let lock = subprocess::run(&Invocation::new("uv", ["lock"], dir, LOCK_TIMEOUT)).await;
     if !lock.succeeded() {
-        return not_run(step, &lock, dir);
+        return not_run(step, &lock, (!existed).then(|| dir.join(UV_LOCK)));
     }
     Report::Done {
         step,
-        what: "the dependencies in `uv.lock`".to_owned(),
+        what: format!("the dependencies in `{UV_LOCK}`"),
     }
 }
 
-/// The report of a step that did not complete, after removing what it may have left.
-fn not_run(step: Step, finished: &Finished, dir: &Path) -> Report {
+/// The report of a step that did not complete, after removing `leftover`, what it began.
+fn not_run(step: Step, finished: &Finished, leftover: Option<PathBuf>) -> Report {
     let program = step.command().split(' ').next().unwrap_or_default();
     let why = match &finished.outcome {
         Outcome::NotFound => {
@@ -228,18 +234,80 @@ fn not_run(step: Step, finished: &Finished, dir: &Path) -> Report {
             }
         }
     };
-    // The directory is ours (just created, written in full): remove what the step began, so the
-    // project is exactly the rendered one and the step can simply be run again.
-    let leftover = match step {
-        Step::GitInit => dir.join(".git"),
-        Step::UvLock => dir.join("uv.lock"),
-    };
-    let _ = if leftover.is_dir() {
-        std::fs::remove_dir_all(&leftover)
-    } else {
-        std::fs::remove_file(&leftover)
-    };
+    // The project is complete without the step: remove what it began, so the tree is exactly
+    // the rendered one and the step can simply be run again.
+    if let Some(leftover) = leftover {
+        let _ = if leftover.is_dir() {
+            std::fs::remove_dir_all(&leftover)
+        } else {
+            std::fs::remove_file(&leftover)
+        };
+    }
     Report::Failed { step, why }
+}
+
+/// Prints a step's report: a status line, or a warning with the command to run later.
+pub fn print(report: &Report, dir: &Path, printer: &Printer) {
+    match report {
+        Report::Done { step, what } => printer.status(
+            match step {
+                Step::GitInit => "Initialized",
+                Step::UvLock => "Locked",
+            },
+            what,
+        ),
+        Report::NotNeeded { step, why } => {
+            printer.status("Skipped", &format!("`{}`: {why}", step.command()));
+        }
+        Report::Skipped { step, why } | Report::Failed { step, why } => {
+            let hint = match step {
+                Step::GitInit => format!(
+                    "the project is complete without it; to version it: `cd {} && git init`",
+                    shell_quote(dir)
+                ),
+                Step::UvLock => format!(
+                    "run `uv lock` in `{}` before committing: the project's CI and Dockerfile install with `uv sync --locked`",
+                    dir.display()
+                ),
+            };
+            let what = if matches!(report, Report::Skipped { .. }) {
+                "skipped"
+            } else {
+                "failed"
+            };
+            printer.warning(&format!("`{}` {what}: {why}", step.command()), &hint);
+        }
+    }
+}
+
+/// The path as a shell word: bare when safe, else single-quoted.
+pub fn shell_quote(path: &Path) -> String {
+    let text = path.display().to_string();
+    let safe = !text.is_empty()
+        && text.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ',' | '@' | ':')
+        });
+    if safe {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// After `regen`, `add` or `remove` changed `pyproject.toml`: brings an existing `uv.lock` in
+/// line, as `uv add` would (CI's `uv sync --locked` fails on a stale lock). A project without
+/// `uv.lock` is left alone: its owner does not lock with uv.
+pub fn relock(root: &Path, printer: &Printer) {
+    if !root.join(UV_LOCK).is_file() {
+        return;
+    }
+    let steps = Steps {
+        git_init: false,
+        uv_lock: true,
+    };
+    for report in run(root, steps, printer) {
+        print(&report, root, printer);
+    }
 }
 
 fn finished_deadline(step: Step) -> Duration {

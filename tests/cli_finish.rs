@@ -50,6 +50,11 @@ impl Sandbox {
     /// Puts `name` on the sandbox's PATH as a script that logs its cwd and argv to `NAME.log`,
     /// then runs `script` (sh).
     fn with_tool(self, name: &str, script: &str) -> Self {
+        self.set_tool(name, script);
+        self
+    }
+
+    fn set_tool(&self, name: &str, script: &str) {
         let log = self.dir.path().join(format!("{name}.log"));
         let body = format!(
             "#!/bin/sh\nPATH=/usr/local/bin:/usr/bin:/bin\necho \"$PWD $*\" >> '{}'\n{script}\n",
@@ -58,7 +63,6 @@ impl Sandbox {
         let path = self.bin().join(name);
         std::fs::write(&path, body).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        self
     }
 
     fn uv_calls(&self) -> String {
@@ -124,7 +128,7 @@ fn without_git_or_uv_new_succeeds_and_says_what_it_skipped() {
 warning: `git init` skipped: `git` is not on PATH
 hint: the project is complete without it; to version it: `cd orders && git init`
 warning: `uv lock` skipped: `uv` is not on PATH
-hint: run `uv lock` in `orders` before the first commit: its CI and Dockerfile install with `uv sync --locked`
+hint: run `uv lock` in `orders` before committing: the project's CI and Dockerfile install with `uv sync --locked`
 
 Next:
   cd orders
@@ -249,7 +253,7 @@ fn a_failing_uv_lock_is_a_warning_and_leaves_no_lock() {
         "{err}"
     );
     assert!(
-        err.contains("hint: run `uv lock` in `orders` before the first commit"),
+        err.contains("hint: run `uv lock` in `orders` before committing"),
         "{err}"
     );
     assert!(
@@ -339,4 +343,65 @@ fn a_terminal_gets_a_progress_line() {
         "{rest:?}"
     );
     assert!(rest.contains("Initialized a git repository"), "{rest:?}");
+}
+
+/// `add` and `remove` change `pyproject.toml`'s dependencies: an existing `uv.lock` is brought in
+/// line (CI's `uv sync --locked` would fail on it), as `uv add` does. A failing `uv lock` leaves
+/// the user's lock as it was; `--no-lock` and a project without `uv.lock` run nothing.
+#[test]
+fn add_and_remove_keep_an_existing_uv_lock_in_line() {
+    let sandbox =
+        Sandbox::new().with_uv("echo \"locked $(grep -c redis pyproject.toml)\" > uv.lock");
+    sandbox.run(&["new", "orders", "--resource", "db-pool", "--vcs", "none"]);
+    let root = sandbox.work().join("orders");
+    let lock = || std::fs::read_to_string(root.join("uv.lock")).unwrap();
+    assert_eq!(lock(), "locked 0\n");
+
+    let in_root = |args: &[&str]| {
+        let mut cmd = sandbox.scaffold(args);
+        cmd.current_dir(&root);
+        let out = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{args:?}: {err}");
+        err
+    };
+    let err = in_root(&["add", "resource", "cache", "--no-input"]);
+    assert!(
+        err.contains("Locked the dependencies in `uv.lock`"),
+        "{err}"
+    );
+    assert_eq!(lock(), "locked 1\n", "re-locked after redis was added");
+
+    // Nothing in pyproject.toml changes: no re-lock.
+    let calls = sandbox.uv_calls().lines().count();
+    in_root(&["regen"]);
+    assert_eq!(sandbox.uv_calls().lines().count(), calls);
+
+    // --no-lock: the lock is left stale, on purpose.
+    in_root(&["remove", "resource", "redis", "--no-lock"]);
+    assert_eq!(sandbox.uv_calls().lines().count(), calls);
+    assert_eq!(lock(), "locked 1\n");
+    in_root(&["add", "resource", "cache", "--no-input"]);
+    assert_eq!(lock(), "locked 1\n");
+
+    // A failing uv leaves the user's lock untouched, says so, and the command still succeeds.
+    std::fs::write(root.join("uv.lock"), "the user's lock\n").unwrap();
+    sandbox.set_tool("uv", "echo 'error: offline' >&2; exit 2");
+    let mut cmd = sandbox.scaffold(&["remove", "resource", "redis"]);
+    cmd.current_dir(&root);
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning: `uv lock` failed: `uv` exited with status 2: offline"),
+        "{err}"
+    );
+    assert_eq!(lock(), "the user's lock\n");
+
+    // No uv.lock: the project does not lock with uv; nothing runs.
+    std::fs::remove_file(root.join("uv.lock")).unwrap();
+    let calls = sandbox.uv_calls().lines().count();
+    in_root(&["add", "resource", "cache", "--no-input"]);
+    assert_eq!(sandbox.uv_calls().lines().count(), calls);
+    assert!(!root.join("uv.lock").exists());
 }

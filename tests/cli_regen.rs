@@ -582,6 +582,6 @@ fn json_in_write_mode_lists_conflicts() {
 fn regen_help() {
     let dir = TestDir::new();
     with_cli_settings(dir.path(), || {
-        assert_cmd_snapshot!("cli__regen_help", dir.scaffold(&["regen", "--help"]));
+        assert_cmd_snapshot!("cli__regen_help", dir.help(&["regen"]));
     });
 }

@@ -29,6 +29,15 @@ impl TestDir {
         cmd
     }
 
+    /// `scaffold ARGS… --help` as a user sees it: the environment's own defaults, not the tests'.
+    pub fn help(&self, args: &[&str]) -> Command {
+        let mut cmd = self.scaffold(args);
+        cmd.arg("--help")
+            .env_remove("SCAFFOLD_VCS")
+            .env_remove("SCAFFOLD_NO_LOCK");
+        cmd
+    }
+
     /// Names of the entries directly in the directory, sorted.
     pub fn entries(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.path())

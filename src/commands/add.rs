@@ -55,6 +55,7 @@ pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
         ManifestWrite::Always,
         Mode::Write,
         FormatArg::Text,
+        !args.no_lock,
         printer,
     )
 }

@@ -4,12 +4,12 @@
 //! Everything that can be refused is checked before the first write: the names, the target
 //! directory, the resources, and the whole render.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::apply;
 use crate::cli::{NewArgs, PythonArg, VcsArg};
 use crate::error::{Error, Result};
-use crate::finish::{self, Report, Step};
+use crate::finish::{self, shell_quote};
 use crate::fs;
 use crate::lock::{LOCK_FILE, Lock};
 use crate::manifest::{self, MANIFEST_FILE};
@@ -82,7 +82,7 @@ pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
     };
     let reports = finish::run(&dir, steps, printer);
     for report in &reports {
-        print_report(report, &dir, printer);
+        finish::print(report, &dir, printer);
     }
     let locked = reports
         .iter()
@@ -100,57 +100,10 @@ pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-fn print_report(report: &Report, dir: &Path, printer: &Printer) {
-    match report {
-        Report::Done { step, what } => printer.status(
-            match step {
-                Step::GitInit => "Initialized",
-                Step::UvLock => "Locked",
-            },
-            what,
-        ),
-        Report::NotNeeded { step, why } => {
-            printer.status("Skipped", &format!("`{}`: {why}", step.command()));
-        }
-        Report::Skipped { step, why } | Report::Failed { step, why } => {
-            let hint = match step {
-                Step::GitInit => format!(
-                    "the project is complete without it; to version it: `cd {} && git init`",
-                    shell_quote(dir)
-                ),
-                Step::UvLock => format!(
-                    "run `uv lock` in `{}` before the first commit: its CI and Dockerfile install with `uv sync --locked`",
-                    dir.display()
-                ),
-            };
-            let what = if matches!(report, Report::Skipped { .. }) {
-                "skipped"
-            } else {
-                "failed"
-            };
-            printer.warning(&format!("`{}` {what}: {why}", step.command()), &hint);
-        }
-    }
-}
-
 fn python_version(arg: PythonArg) -> PythonVersion {
     match arg {
         PythonArg::V3_11 => PythonVersion::V3_11,
         PythonArg::V3_12 => PythonVersion::V3_12,
         PythonArg::V3_13 => PythonVersion::V3_13,
-    }
-}
-
-/// The path as a shell word: bare when safe, else single-quoted.
-fn shell_quote(path: &Path) -> String {
-    let text = path.display().to_string();
-    let safe = !text.is_empty()
-        && text.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ',' | '@' | ':')
-        });
-    if safe {
-        text
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
     }
 }

@@ -36,9 +36,10 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::apply;
-use crate::changes::{self, Action, Change, Changes};
+use crate::changes::{self, Action, Change, Changes, Write};
 use crate::cli::{FormatArg, RegenArgs};
 use crate::error::{Error, Result};
+use crate::finish;
 use crate::fs;
 use crate::lock::{LOCK_FILE, Lock};
 use crate::manifest::{self, MANIFEST_FILE, Manifest, SCHEMA};
@@ -85,6 +86,7 @@ pub fn run(args: &RegenArgs, printer: &Printer) -> Result<ExitStatus> {
         ManifestWrite::IfOutdated,
         mode,
         args.format,
+        !args.no_lock,
         printer,
     )
 }
@@ -116,6 +118,9 @@ fn refuse_downgrade(manifest: &Manifest) -> Result<()> {
     Ok(())
 }
 
+/// The file whose changes make `uv.lock` stale.
+const PYPROJECT: &str = "pyproject.toml";
+
 /// Whether the manifest is written along with the files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ManifestWrite {
@@ -132,6 +137,7 @@ pub fn execute(
     manifest_write: ManifestWrite,
     mode: Mode,
     format: FormatArg,
+    relock: bool,
     printer: &Printer,
 ) -> Result<ExitStatus> {
     let lock_path = root.join(LOCK_FILE);
@@ -199,6 +205,13 @@ pub fn execute(
     match format {
         FormatArg::Json => printer.data(&json_report(&changes, mode, status)),
         FormatArg::Text => text_report(&changes, mode, written, status, printer),
+    }
+    let pyproject_written = changes
+        .files
+        .iter()
+        .any(|c| c.path.as_str() == PYPROJECT && matches!(c.write, Write::Content(_)));
+    if mode == Mode::Write && relock && pyproject_written && format == FormatArg::Text {
+        finish::relock(root, printer);
     }
     Ok(status)
 }

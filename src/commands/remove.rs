@@ -30,6 +30,7 @@ pub fn run(args: &RemoveResourceArgs, printer: &Printer) -> Result<ExitStatus> {
         ManifestWrite::Always,
         Mode::Write,
         FormatArg::Text,
+        !args.no_lock,
         printer,
     )
 }
