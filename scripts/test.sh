@@ -127,10 +127,13 @@ wheel() {
   whl=$(ls "$out"/asyncio_scaffold-"$version"-py3-none-*.whl 2>/dev/null | head -n1)
   [ -n "$whl" ] || { log "no asyncio_scaffold-$version wheel in $out (is the wheel's version the crate's?)"; return 1; }
   log "wheel $(basename "$whl"): $(du -k "$whl" | cut -f1) KiB"
-  UV_TOOL_DIR=$tools UV_TOOL_BIN_DIR=$tools/bin "$UV" tool install -q --no-index --find-links "$out" \
+  # --no-cache: every build's wheel has the same name and version, and a cached one would win.
+  UV_TOOL_DIR=$tools UV_TOOL_BIN_DIR=$tools/bin "$UV" tool install -q --no-cache --no-index --find-links "$out" \
     -p "$(ls "$PYENV_ROOT"/versions/3.12.*/bin/python3.12 | sort -V | tail -n1)" "asyncio-scaffold==$version" || return
   local bin=$tools/bin/scaffold smoke
-  "$bin" --version | grep -q "^scaffold $version " || { log "the installed scaffold is not $version"; return 1; }
+  # The same version and template bundle as this checkout's release build: this build's wheel.
+  [ "$("$bin" --version)" = "$(target/release/scaffold --version)" ] \
+    || { log "the installed scaffold ($("$bin" --version)) is not this build's ($(target/release/scaffold --version))"; return 1; }
   smoke=$(mktemp -d)
   (cd "$smoke" && "$bin" -q new smoke --resource db-pool --resource lifespan --no-input --vcs none --no-lock \
      && cd smoke && "$bin" regen --check) || { rm -rf "$smoke"; log "the installed scaffold failed new/regen --check"; return 1; }

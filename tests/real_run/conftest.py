@@ -11,6 +11,8 @@ Settings (environment):
   REAL_RUN_PY311 / _PY312 / _PY313   interpreter paths (default: $(pyenv root)/versions/3.1x.*)
   REAL_RUN_PYTEST_TIMEOUT seconds for one project's own pytest run (default 600)
   REAL_RUN_DEADLINE       seconds for the whole real run; steps' timeouts shrink to fit (default 1500)
+  SCAFFOLD_WHEELS         test_workflow_replay.py: the directory holding this build's asyncio_scaffold
+                          wheel (`maturin build --release --out DIR`), standing in for PyPI
   REAL_RUN_KEEP=1         keep the scratch dir even when everything passed
 """
 
@@ -28,7 +30,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -36,6 +38,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 CONSTRAINTS = REPO / "constraints" / "python.txt"
 PYTHONS = ("3.11", "3.12", "3.13")
+PYTEST_TIMEOUT = float(os.environ.get("REAL_RUN_PYTEST_TIMEOUT", "600"))
+# One budget for the whole real run, so that a few hanging suites cannot take CI past its limit
+# (11 suites x 600 s would): every step's timeout is cut to what is left of it.
+DEADLINE = time.monotonic() + float(os.environ.get("REAL_RUN_DEADLINE", "1500"))
+# `scaffold new` (and `add`) without the finishing steps (`git init`, `uv lock`): the ordinary real
+# run stays offline and fast; test_workflow_replay.py runs them.
+NO_FINISHING = {"SCAFFOLD_VCS": "none", "SCAFFOLD_NO_LOCK": "1"}
 
 
 # ----------------------------------------------------------------------------- subprocesses
@@ -172,6 +181,48 @@ class Outcome:
 
 
 OUTCOMES: list[Outcome] = []
+
+
+class Steps:
+    """One project's steps: each bounded by DEADLINE, timed into its Outcome and logged whole under
+    `logs/<prefix>.<step>.log`; failures are collected, and fail() reports them all at once."""
+
+    def __init__(self, title: str, outcome: Outcome, logs: Path, prefix: str) -> None:
+        self.title, self.outcome, self.logs, self.prefix = title, outcome, logs, prefix
+        self.failures: list[str] = []
+
+    def run(self, name: str, argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float,
+            tail: int = 60, note: str = "") -> Run:
+        left = DEADLINE - time.monotonic()
+        if left <= 0:
+            self.failures.append(f"[{name}] not run: the real run's budget (REAL_RUN_DEADLINE) is spent")
+            self.outcome.steps.append((name, 0.0, False))
+            self.outcome.pytest_summary = "NOT RUN (REAL_RUN_DEADLINE spent)"
+            self.fail()
+        r = run(argv, cwd=cwd, env=env, timeout=min(timeout, left))
+        ok = r.returncode == 0
+        self.outcome.steps.append((name, r.seconds, ok))
+        log = self.logs / f"{self.prefix}.{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(r.output)
+        if not ok:
+            self.failures.append(f"[{name}] {note}(full output: {log}) {r.describe(tail)}")
+        return r
+
+    def check(self, name: str, what: str, problems: list[str]) -> None:
+        """A check made here rather than by a subprocess: `problems` empty means it passed."""
+        self.outcome.steps.append((name, 0.0, not problems))
+        if problems:
+            self.failures.append(f"[{name}] {what}:\n  " + "\n  ".join(problems))
+
+    def flunk(self, message: str) -> None:
+        """Fail the step recorded last, which exited 0, for what its output or its files show."""
+        name, seconds, _ = self.outcome.steps[-1]
+        self.outcome.steps[-1] = (name, seconds, False)
+        self.failures.append(f"[{name}] {message}")
+
+    def fail(self) -> NoReturn:
+        pytest.fail(f"{self.title}:\n\n" + "\n\n".join(self.failures), pytrace=False)
 
 
 def report(config: pytest.Config, text: str) -> None:

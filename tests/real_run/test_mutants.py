@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Databases, Venv, report, run, scaffold_bin
+from conftest import NO_FINISHING, Databases, Venv, report, run, scaffold_bin
 from mutations import Mutation, TemplateDrift, catalogue
 from test_real_run import ALL_FOUR, WORKER, resource_env
 
@@ -130,7 +130,7 @@ def _run_row(row: Row, root: Path, venv: Venv, deadline: float) -> None:
     shutil.rmtree(project_dir, ignore_errors=True)
     resources = [a for r in PROJECT_RESOURCES[row.project] for a in ("--resource", r)]
     r = run([str(scaffold_bin()), "new", row.package, *resources, "--python", row.python, "--no-input",
-             "--dir", str(project_dir)], cwd=root, env=venv.env({}), timeout=60)
+             "--dir", str(project_dir)], cwd=root, env=venv.env(NO_FINISHING), timeout=60)
     if r.returncode != 0:
         row.status, row.detail = "render failed", r.describe()
         return

@@ -1,6 +1,7 @@
 """REAL-RUN: generate projects with the built `scaffold` binary and run their own checks for real.
 
-For each project below: `scaffold new` into a scratch dir, check that the dependency ranges of
+For each project below: `scaffold new` into a scratch dir (without its finishing steps, `git init`
+and `uv lock`: test_workflow_replay.py runs those), check that the dependency ranges of
 its pyproject.toml admit the pinned versions (constraints/python.txt) and carry no dependency its
 kinds do not need, install it (`--no-deps -e`) into the venv of its Python, then run inside it
 `ruff check .`, `ruff format --check .`, `mypy --strict src tests`, the platform judges (hadolint on
@@ -19,11 +20,9 @@ List them:         .cache/harness-venv/bin/python -m pytest tests/real_run --col
 from __future__ import annotations
 
 import itertools
-import os
 import re
 import shutil
 import sys
-import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,14 +32,11 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import CONSTRAINTS, OUTCOMES, PYTHONS, Databases, Outcome, Run, Venv, report, run, scaffold_bin, uv_bin
+from conftest import (CONSTRAINTS, NO_FINISHING, OUTCOMES, PYTEST_TIMEOUT, PYTHONS, Databases, Outcome, Run, Steps,
+                      Venv, report, scaffold_bin, uv_bin)
 
 KINDS = ("db-pool", "cache", "task-set", "lifespan")
 SHORT = {"db-pool": "db", "cache": "cache", "task-set": "tasks", "lifespan": "web"}
-PYTEST_TIMEOUT = float(os.environ.get("REAL_RUN_PYTEST_TIMEOUT", "600"))
-# One budget for the whole real run, so that a few hanging suites cannot take CI past its limit
-# (11 suites x 600 s would): every step's timeout is cut to what is left of it.
-DEADLINE = time.monotonic() + float(os.environ.get("REAL_RUN_DEADLINE", "1500"))
 
 
 @dataclass(frozen=True)
@@ -156,6 +152,15 @@ def pytest_summary(output: str) -> tuple[str, dict[str, int]]:
     return "", {}
 
 
+def judge_pytest(steps: Steps, r: Run) -> None:
+    """The step just run was a pytest run: its summary line goes into the outcome, and a run
+    that passed no test is a failure."""
+    summary, counts = pytest_summary(r.output)
+    steps.outcome.pytest_summary = summary or ("TIMED OUT" if r.timed_out else "no pytest summary line")
+    if r.returncode == 0 and not counts.get("passed"):
+        steps.flunk(f"ran no test:\n{r.describe()}")
+
+
 def resource_env(project_dir: Path, db_url: str, redis_url: str) -> dict[str, str]:
     """DATABASE_URL, REDIS_URL, plus <NAME>_URL for every db-pool/cache in the manifest."""
     env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url}
@@ -203,47 +208,30 @@ def check_workflow_steps(project_dir: Path, kinds: set[str]) -> list[str]:
 def check_project(project: Project, workdir: Path, venv: Venv, databases: Databases, config: pytest.Config) -> None:
     outcome = Outcome(f"{project.label} py{project.python}")
     OUTCOMES.append(outcome)
-    failures: list[str] = []
     project_dir = workdir / "projects" / project.name
     project_dir.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(project_dir, ignore_errors=True)
+    steps = Steps(f"{project.id} ({project_dir})", outcome, workdir / "logs", project.name)
+    failures, fail = steps.failures, steps.fail
 
     def step(name: str, argv: list[str], timeout: float, env: dict[str, str] | None = None) -> Run:
-        left = DEADLINE - time.monotonic()
-        if left <= 0:
-            failures.append(f"[{name}] not run: the real run's budget (REAL_RUN_DEADLINE) is spent")
-            outcome.steps.append((name, 0.0, False))
-            outcome.pytest_summary = "NOT RUN (REAL_RUN_DEADLINE spent)"
-            fail()
-        r = run(argv, cwd=project_dir if name != "generate" else project_dir.parent,
-                env=env or venv.env({}), timeout=min(timeout, left))
-        ok = r.returncode == 0
-        outcome.steps.append((name, r.seconds, ok))
-        log = workdir / "logs" / f"{project.name}.{name}.log"
-        log.parent.mkdir(exist_ok=True)
-        log.write_text(r.output)
-        if not ok:
-            # the project's pytest output is the one worth reading whole (the CI log is all we keep)
-            failures.append(f"[{name}] (full output: {log}) {r.describe(400 if name == 'pytest' else 60)}")
-        return r
+        # the project's pytest output is the one worth reading whole (the CI log is all we keep)
+        return steps.run(name, argv, cwd=project_dir, env=env or venv.env({}), timeout=timeout,
+                         tail=400 if name == "pytest" else 60)
 
-    def fail() -> None:
-        pytest.fail(f"{project.id} ({project_dir}):\n\n" + "\n\n".join(failures), pytrace=False)
-
+    # Without the finishing steps (git init, uv lock): offline, and the same files as ever.
     resource_args = [a for r in project.resources for a in ("--resource", r)]
-    step("generate", [str(scaffold_bin()), "new", project.name, *resource_args, "--python", project.python,
-                      "--no-input", "--dir", str(project_dir)], timeout=60)
+    steps.run("generate", [str(scaffold_bin()), "new", project.name, *resource_args, "--python", project.python,
+                           "--no-input", "--dir", str(project_dir)],
+              cwd=project_dir.parent, env=venv.env(NO_FINISHING), timeout=60)
     for spec in project.added:
         kind, _, name = spec.partition(":")
         step(f"add-{kind}", [str(scaffold_bin()), "add", "resource", kind, *(["--name", name] if name else []),
-                             "--no-input"], timeout=60)
+                             "--no-input"], timeout=60, env=venv.env(NO_FINISHING))
     if failures:
         fail()
 
-    problems = check_dependencies(project_dir, project.kinds)
-    outcome.steps.append(("deps", 0.0, not problems))
-    if problems:
-        failures.append("[deps] pyproject.toml vs constraints/python.txt:\n  " + "\n  ".join(problems))
+    steps.check("deps", "pyproject.toml vs constraints/python.txt", check_dependencies(project_dir, project.kinds))
 
     # Editable, without deps: builds through the project's own build backend (so its packaging
     # config is exercised) while the venv keeps exactly the pinned set.
@@ -255,10 +243,7 @@ def check_project(project: Project, workdir: Path, venv: Venv, databases: Databa
     step("format", [venv.bin("ruff"), "format", "--no-cache", "--check", "."], timeout=120)
     step("mypy", [venv.bin("mypy"), "--strict", "--cache-dir", str(venv.mypy_cache), "src", "tests"], timeout=600)
     check_platform_files(project_dir, step)
-    workflow_problems = check_workflow_steps(project_dir, project.kinds)
-    outcome.steps.append(("workflow-steps", 0.0, not workflow_problems))
-    if workflow_problems:
-        failures.append("[workflow-steps] .github/workflows/ci.yml:\n  " + "\n  ".join(workflow_problems))
+    steps.check("workflow-steps", ".github/workflows/ci.yml", check_workflow_steps(project_dir, project.kinds))
     # A project scaffold just wrote (and grew) is in line with its manifest.
     step("regen-check", [str(scaffold_bin()), "regen", "--check"], timeout=60)
 
@@ -270,11 +255,7 @@ def check_project(project: Project, workdir: Path, venv: Venv, databases: Databa
                      timeout=PYTEST_TIMEOUT, env=env)
         finally:
             databases.drop(project.name)
-        summary, counts = pytest_summary(r.output)
-        outcome.pytest_summary = summary or ("TIMED OUT" if r.timed_out else "no pytest summary line")
-        if r.returncode == 0 and not counts.get("passed"):
-            failures.append(f"[pytest] ran no test:\n{r.describe()}")
-            outcome.steps[-1] = ("pytest", r.seconds, False)
+        judge_pytest(steps, r)
 
     report(config, outcome.line())
     if failures:
