@@ -274,6 +274,13 @@ STOP_BODY = (
 SUPERVISE_TRY = (
     "            try:\n"
     "                await job(self._stop)\n"
+    "            except asyncio.CancelledError:\n"
+    "                task = asyncio.current_task()\n"
+    "                if task is None or task.cancelling():\n"
+    "                    raise  # this task was cancelled: by stop(), or by the loop's teardown\n"
+    "                # Nobody cancelled the job: something it awaited was cancelled (a future,\n"
+    "                # a sibling's task). That ends it as surely as an exception: a crash.\n"
+    "                logger.exception(\"%s: job %r ended by a stray cancellation\", self.name, job_name)\n"
     "            except Exception:\n"
     "                # Log it now, with its traceback: at shutdown it would be too late to act.\n"
     "                logger.exception(\"%s: job %r crashed\", self.name, job_name)\n"
