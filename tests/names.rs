@@ -124,15 +124,16 @@ fn installed_packages(line: &str) -> Vec<String> {
     found
 }
 
-/// Whether `line` has `scaffold` followed by a version operator, not as part of a longer name.
+/// Whether `line` has `scaffold` followed by a version operator or extras, not as part of a
+/// longer name.
 fn names_bare_scaffold(line: &str) -> bool {
     line.match_indices("scaffold").any(|(at, _)| {
         let before = line[..at].chars().next_back();
         let after = &line[at + "scaffold".len()..];
         !before.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            && ["==", ">=", "<=", "~=", "@", "["]
-                .iter()
-                .any(|op| after.starts_with(op))
+            // Not `@`: `scaffold@host` is a URL's user (`cargo install scaffold@1` is caught
+            // by `installed_packages`).
+            && ["==", ">=", "<=", "~=", "["].iter().any(|op| after.starts_with(op))
     })
 }
 
