@@ -24,7 +24,7 @@ class TemplateDrift(AssertionError):
 
 @dataclass(frozen=True)
 class Mutation:
-    anti: str  # "A1".."A14"
+    anti: str  # "A1".."A14" (the spec's catalogue), "A15".. (docs/faults.md)
     kind: str  # what is mutated: db-pool, cache, task-set, composition, worker runner
     project: str  # "all-four" or "worker": the project rendered for it
     file: str  # under src/<pkg>/
@@ -271,9 +271,8 @@ STOP_BODY = (
     "        self._state = _State.STOPPED\n"
 )
 
-SUPERVISE_TRY = (
-    "            try:\n"
-    "                await job(self._stop)\n"
+# The supervisor's branch for a job ended by a cancellation nobody asked for (T21).
+STRAY_CANCEL = (
     "            except asyncio.CancelledError:\n"
     "                task = asyncio.current_task()\n"
     "                if task is None or task.cancelling():\n"
@@ -281,6 +280,12 @@ SUPERVISE_TRY = (
     "                # Nobody cancelled the job: something it awaited was cancelled (a future,\n"
     "                # a sibling's task). That ends it as surely as an exception: a crash.\n"
     "                logger.exception(\"%s: job %r ended by a stray cancellation\", self.name, job_name)\n"
+)
+
+SUPERVISE_TRY = (
+    "            try:\n"
+    "                await job(self._stop)\n"
+    + STRAY_CANCEL +
     "            except Exception:\n"
     "                # Log it now, with its traceback: at shutdown it would be too late to act.\n"
     "                logger.exception(\"%s: job %r crashed\", self.name, job_name)\n"
@@ -327,7 +332,81 @@ OTHER = [
 ]
 
 
+# ----------------------------------------------------------------------------- beyond the catalogue
+# Faults the spec's matrix did not name (issue 9, docs/faults.md T18-T24): each entry writes back
+# the code as it was before its fix, so CI proves the row's test bites.
+
+HANDLERS = (
+    "    for signum in (signal.SIGTERM, signal.SIGINT):\n"
+    "        loop.add_signal_handler(signum, on_signal, signum)\n"
+)
+
+BEYOND = [
+    # A15: every shutdown step may take the whole SHUTDOWN_TIMEOUT: N slow steps take N budgets.
+    Mutation("A15", "composition", "all-four", "lifecycle.py",
+             "        return self.remaining() * share\n",
+             "        return self.seconds  # A15: every step gets the whole budget\n",
+             expect=r"test_t24_|test_t11_", first=("test_scaffold_task_set.py",)),
+    # A16: any second signal exits at once, a repeated SIGTERM (GNU timeout, a group kill) too.
+    Mutation("A16", "worker runner", "worker", "runner.py",
+             "        if not stop.is_set():\n"
+             "            logger.info(\"%s: shutting down\", signum.name)\n"
+             "            stop.set()\n"
+             "        elif signum == signal.SIGINT:\n"
+             "            logger.critical(\"SIGINT during the shutdown: exiting now\")\n"
+             "            _hard_exit(128 + signum)\n"
+             "        else:\n"
+             "            logger.info(\"%s again: the shutdown is already under way\", signum.name)\n",
+             "        if stop.is_set():  # A16: any second signal exits at once\n"
+             "            logger.critical(\"second %s: exiting now\", signum.name)\n"
+             "            _hard_exit(128 + signum)\n"
+             "        logger.info(\"%s: shutting down\", signum.name)\n"
+             "        stop.set()\n",
+             expect=r"test_sigterm_during_a_hung_shutdown", first=("test_scaffold_worker.py",)),
+    # A17: the signal handlers installed only after the heavy imports: a SIGTERM during them
+    # ends the worker silently (-15), no cleanup.
+    Mutation("A17", "worker runner", "worker", "runner.py",
+             "    # Before the imports below: a SIGTERM while they run must start a graceful shutdown,\n"
+             "    # not end the process silently (Python's default action for SIGTERM).\n" + HANDLERS,
+             "",
+             expect=r"test_sigterm_during_the_startup_imports", first=("test_scaffold_worker.py",),
+             more=(("    status = EXIT_OK\n",
+                    "    # A17: the handlers only after the imports\n" + HANDLERS + "    status = EXIT_OK\n"),)),
+    # A18: the supervisor catches only Exception: a job ended by a stray cancellation dies
+    # silently, for good; a job failing while its set stops is announced as restarting.
+    Mutation("A18", "task_set.py", "all-four", "task_set.py",
+             STRAY_CANCEL,
+             "",
+             expect=r"test_t21_", first=("test_scaffold_task_set.py",),
+             more=(("            if not self._restart or self._stop.is_set():\n"
+                    "                return  # a job that fails while the set stops is not restarted\n",
+                    "            if not self._restart:  # A18\n                return\n"),)),
+    # A19: readiness bounded only inside each check: asyncpg's release after a cancelled query
+    # waits for the server, so a black-holed PostgreSQL holds /readyz for command_timeout.
+    Mutation("A19", "composition", "all-four", "service.py",
+             "    failures.update(await run_checks(checks, READINESS_TIMEOUT))\n",
+             "    # A19: every check bounded by its own timeout only\n"
+             "    results = await asyncio.gather(*checks.values(), return_exceptions=True)\n"
+             "    for name, result in zip(checks, results, strict=True):\n"
+             "        if isinstance(result, BaseException):\n"
+             "            failures[name] = repr(result)\n",
+             expect=r"test_t23_", first=("test_scaffold_readiness.py",),
+             more=(("from collections.abc import AsyncIterator\n",
+                    "import asyncio\nfrom collections.abc import AsyncIterator\n"),)),
+    # A20: a failed open reports str(exc): empty for asyncpg's TimeoutError ("PostgreSQL at h:p: ").
+    Mutation("A20", "db-pool", "all-four", "db_pool.py",
+             "        reason = open_failure(exc, settings.connect_timeout)\n",
+             "        reason = str(exc)  # A20\n",
+             expect=r"test_t22_", first=("test_scaffold_startup.py",)),
+    # A21: LOG_LEVEL read as any text: a bad one is a traceback later, not a ConfigError now.
+    Mutation("A21", "settings", "all-four", "settings.py",
+             "            log_level=env.log_level(\"LOG_LEVEL\", \"INFO\"),\n",
+             "            log_level=env.text(\"LOG_LEVEL\", \"INFO\"),  # A21\n",
+             expect=r"test_t20_log_level", first=("test_scaffold_startup.py",)),
+]
+
+
 def catalogue() -> list[Mutation]:
     muts = [*(_m for kind in ("db-pool", "cache", "task-set") for _m in _manager_mutations(kind)),
-            *COMPOSITION, *TASK_SET, *OTHER]
+            *COMPOSITION, *TASK_SET, *OTHER, *BEYOND]
     return sorted(muts, key=lambda m: (int(m.anti[1:]), m.kind))

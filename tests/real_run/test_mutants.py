@@ -1,6 +1,6 @@
 """MUTATION HARNESS: the generated fault tests must fail on every anti-pattern of the catalogue.
 
-/work/shared/spec/faults.md section 2: A1-A14, each written into the GENERATED code (never the
+/work/shared/spec/faults.md section 2: A1-A14, and A15.. for the rows of docs/faults.md, each written into the GENERATED code (never the
 templates, never the tests) of a freshly rendered project by one exact find/replace
 (tests/real_run/mutations.py; an anchor that is not found exactly once fails the run: the template
 drifted). For every (mutation, Python): `scaffold new` renders a project under a distinct package
