@@ -403,6 +403,19 @@ BEYOND = [
              "            log_level=env.log_level(\"LOG_LEVEL\", \"INFO\"),\n",
              "            log_level=env.text(\"LOG_LEVEL\", \"INFO\"),  # A21\n",
              expect=r"test_t20_log_level", first=("test_scaffold_startup.py",)),
+    # A22: a crashing job restarted after the same delay every time: a crash loop at full speed.
+    Mutation("A22", "task_set.py", "all-four", "task_set.py",
+             "            delay = min(delay * 2, self._backoff_max)\n",
+             "            delay = min(delay, self._backoff_max)  # A22: no backoff\n",
+             expect=r"test_t26_", first=("test_scaffold_task_set.py",)),
+    # A23: stop() waits out its whole grace period, even when every job returned at once.
+    Mutation("A23", "task_set.py", "all-four", "task_set.py",
+             "        self._stop.set()\n"
+             "        pending = {t for t in self._tasks.values() if not t.done()}\n",
+             "        self._stop.set()\n"
+             "        await asyncio.sleep(bound * GRACE_SHARE)  # A23: the grace period, always\n"
+             "        pending = {t for t in self._tasks.values() if not t.done()}\n",
+             expect=r"test_t25_", first=("test_scaffold_startup.py",)),
 ]
 
 
