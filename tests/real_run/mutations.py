@@ -416,6 +416,12 @@ BEYOND = [
              "        await asyncio.sleep(bound * GRACE_SHARE)  # A23: the grace period, always\n"
              "        pending = {t for t in self._tasks.values() if not t.done()}\n",
              expect=r"test_t25_", first=("test_scaffold_startup.py",)),
+    # A24: the lifespan without its hard exit: uvicorn's asyncio.run() teardown then waits
+    # forever for a job that ignores cancel().
+    Mutation("A24", "app", "all-four", "app.py",
+             "            if exit_if_abandoned and (stuck := abandoned()):\n",
+             "            if False and exit_if_abandoned and (stuck := abandoned()):  # A24\n",
+             expect=r"test_stubborn_job_under_uvicorn", first=("test_scaffold_signals.py",)),
 ]
 
 
