@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use scaffold::kinds::ResourceKind;
 use scaffold::model::{Project, PythonVersion, ResourceSpec};
 
 /// A temp directory to run `scaffold` in; removed on drop.
@@ -116,6 +117,21 @@ pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     out
+}
+
+/// Every non-empty combination of the kinds, as their ids, in registry order.
+pub fn kind_combinations() -> Vec<Vec<&'static str>> {
+    let kinds = ResourceKind::ALL;
+    (1u32..(1 << kinds.len()))
+        .map(|mask| {
+            kinds
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, k)| k.id())
+                .collect()
+        })
+        .collect()
 }
 
 /// A validated project from `KIND[:NAME]` strings.

@@ -7,10 +7,9 @@
 
 use std::collections::BTreeSet;
 
-use scaffold::kinds::ResourceKind;
 use scaffold::model::Project;
 
-use crate::common::project;
+use crate::common::{kind_combinations, project};
 
 /// Ours.
 const OUR_PACKAGE: &str = "asyncio-scaffold";
@@ -34,17 +33,9 @@ const INSTALLERS: &[&str] = &[
 
 /// Every combination of the kinds, and one with two instances of each openable kind.
 fn projects() -> Vec<Project> {
-    let kinds = ResourceKind::ALL;
-    let mut out: Vec<Project> = (1u32..(1 << kinds.len()))
-        .map(|mask| {
-            let chosen: Vec<&str> = kinds
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| mask & (1 << i) != 0)
-                .map(|(_, k)| k.id())
-                .collect();
-            project("orders", &chosen)
-        })
+    let mut out: Vec<Project> = kind_combinations()
+        .iter()
+        .map(|chosen| project("orders", chosen))
         .collect();
     out.push(project(
         "orders",

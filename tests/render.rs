@@ -6,11 +6,10 @@
 
 use std::fmt::Write;
 
-use scaffold::kinds::ResourceKind;
 use scaffold::lock::Lock;
 use scaffold::model::Project;
 
-use crate::common::project;
+use crate::common::{kind_combinations, project};
 
 /// Everything a render produces for `project`, as one reviewable text.
 pub fn render_report(project: &Project) -> String {
@@ -39,16 +38,8 @@ fn snapshot(name: &str, project: &Project) {
 
 #[test]
 fn every_combination_of_kinds() {
-    let kinds = ResourceKind::ALL;
-    for mask in 1u8..16 {
-        let chosen: Vec<&str> = kinds
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| mask & (1 << i) != 0)
-            .map(|(_, k)| k.id())
-            .collect();
-        let name = chosen.join("+");
-        snapshot(&name, &project("orders", &chosen));
+    for chosen in kind_combinations() {
+        snapshot(&chosen.join("+"), &project("orders", &chosen));
     }
 }
 
