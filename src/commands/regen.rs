@@ -151,9 +151,10 @@ pub fn execute(
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if format == FormatArg::Text {
-                printer.line(&format!(
-                    "warning: no `{LOCK_FILE}`: files already on disk are treated as yours and not overwritten"
-                ));
+                printer.warning(
+                    &format!("no `{LOCK_FILE}`: files already on disk are treated as yours and not overwritten"),
+                    &format!("if it was lost, restore it from version control first: `git checkout -- {LOCK_FILE}`"),
+                );
             }
             Lock {
                 scaffold_version: SCAFFOLD_VERSION.to_owned(),
