@@ -126,6 +126,7 @@ MANAGERS = {
 }
 
 T1_T3 = r"test_t[123]_"
+ALL_PYTHONS = ("3.11", "3.12", "3.13")
 
 
 def _manager_mutations(kind: str) -> list[Mutation]:
@@ -186,6 +187,14 @@ def _manager_mutations(kind: str) -> list[Mutation]:
             f"        await asyncio.wait_for({m['close_coro']}, timeout=budget.take())\n"),
             **{**common, "first": ("test_scaffold_resources.py", "test_scaffold_task_set.py")},
             pythons=("3.12", "3.11") if kind == "cache" else ("3.12",)),
+        # A28: the close wrapped so that a cancellation arriving during it is absorbed (it
+        # passes every row where something else propagates: T1-T5; T29 ends the block normally).
+        Mutation("A28", find=block, expect=r"test_t29_", replace=head + (
+            "        try:\n"
+            + re.sub(r"(?m)^(?=.)", "    ", finally_body)
+            + "        except asyncio.CancelledError:\n"
+            "            logger.warning(\"%s: cancelled while closing\", name)  # A28: absorbed\n"),
+            **common, pythons=ALL_PYTHONS),
     ]
     return out
 
@@ -250,25 +259,17 @@ COMPOSITION = [
 
 # ----------------------------------------------------------------------------- task_set.py
 
-STOP_BODY = (
+STOP_BODY = (  # from the deadline through the state change: the whole bounded stop
     "        deadline = time.monotonic() + bound\n"
-    "        self._stop.set()\n"
-    "        pending = {t for t in self._tasks.values() if not t.done()}\n"
-    "        if pending:\n"
-    "            _, pending = await asyncio.wait(pending, timeout=bound * GRACE_SHARE)\n"
-    "        # Cancel again and again: on Python 3.11 asyncio.wait_for can lose a cancellation\n"
-    "        # (gh-86296), and redis-py 8 wraps every socket write in it.\n"
-    "        loop = asyncio.get_running_loop()\n"
-    "        while pending and (left := deadline - time.monotonic()) > 0:\n"
-    "            for task in pending:\n"
-    "                task.cancel()\n"
-    "                # And once more one loop iteration later: on 3.11 a cancel() that lands\n"
-    "                # while the job resumes inside wait_for is always lost, and a fixed\n"
-    "                # interval can keep landing there (measured: 30 redis loops stopped\n"
-    "                # concurrently, up to 28 stuck; 0 of 750 with this second cancel).\n"
-    "                loop.call_soon(task.cancel)\n"
-    "            _, pending = await asyncio.wait(pending, timeout=min(RECANCEL_INTERVAL, left))\n"
-    "        self._state = _State.STOPPED\n"
+    + SPAN
+    + "        self._state = _State.STOPPED\n"
+)
+
+# After the grace period: the single cancel and the wait for the jobs' own cleanup (T27).
+CANCEL_ONCE = (
+    "        # Cancel once, then wait:"
+    + SPAN
+    + "            _, pending = await asyncio.wait(pending, timeout=max(0.0, deadline - time.monotonic()))\n"
 )
 
 # The supervisor's branch for a job ended by a cancellation nobody asked for (T21).
@@ -333,7 +334,7 @@ OTHER = [
 
 
 # ----------------------------------------------------------------------------- beyond the catalogue
-# Faults the spec's matrix did not name (issue 9, docs/faults.md T18-T24): each entry writes back
+# Faults the spec's matrix did not name (issue 9, docs/faults.md T18-T30): each entry writes back
 # the code as it was before its fix, so CI proves the row's test bites.
 
 HANDLERS = (
@@ -422,6 +423,47 @@ BEYOND = [
              "            if exit_if_abandoned and (stuck := abandoned()):\n",
              "            if False and exit_if_abandoned and (stuck := abandoned()):  # A24\n",
              expect=r"test_stubborn_job_under_uvicorn", first=("test_scaffold_signals.py",)),
+    # A25: stop() never cancels: a job that ignores its stop event (but would honour cancel())
+    # is waited for to the bound, then abandoned, and so is a child task of a job.
+    Mutation("A25", "task_set.py", "all-four", "task_set.py", CANCEL_ONCE,
+             "        # A25: never cancelled: wait out the bound, then abandon\n"
+             "        if pending:\n"
+             "            _, pending = await asyncio.wait(pending, timeout=max(0.0, deadline - time.monotonic()))\n",
+             expect=r"test_t2[78]_", first=("test_scaffold_task_set.py",), pythons=ALL_PYTHONS),
+    # A26: no grace period: the jobs are cancelled as soon as the stop event is set, so a job
+    # returning on it is cancelled in its own `finally`.
+    Mutation("A26", "task_set.py", "all-four", "task_set.py",
+             "        if pending:\n"
+             "            _, pending = await asyncio.wait(pending, timeout=bound * GRACE_SHARE)\n",
+             "        # A26: no grace period\n",
+             expect=r"test_t28_", first=("test_scaffold_task_set.py",), pythons=ALL_PYTHONS),
+    # A27: the stop as it was: re-cancel every 10 ms (and once more a loop iteration later) on
+    # every Python, so the second cancel lands in the cancelled job's own `finally`.
+    Mutation("A27", "task_set.py", "all-four", "task_set.py", CANCEL_ONCE,
+             "        loop = asyncio.get_running_loop()  # A27: re-cancel again and again\n"
+             "        while pending and (left := deadline - time.monotonic()) > 0:\n"
+             "            for task in pending:\n"
+             "                task.cancel()\n"
+             "                loop.call_soon(task.cancel)\n"
+             "            _, pending = await asyncio.wait(pending, timeout=min(0.01, left))\n",
+             expect=r"test_t2[78]_", first=("test_scaffold_task_set.py",), pythons=ALL_PYTHONS),
+    # A29: close_bounded re-raises a cancellation it absorbed only while another exception
+    # propagates: one landing in a close after a normal exit is lost, for every kind.
+    Mutation("A29", "composition", "all-four", "lifecycle.py",
+             "    if absorbed is not None:\n",
+             "    if absorbed is not None and in_flight is not None:  # A29\n",
+             expect=r"test_t29_", first=("test_scaffold_resources.py",)),
+    # A30: the opener catches only connection errors: a server that answers the startup with
+    # an error (a refused password, no such database) escapes unnamed, the client unclosed.
+    Mutation("A30", "db-pool", "all-four", "db_pool.py",
+             "    except Exception as exc:  # any failure to open is reported naming the pool; cancellation passes\n",
+             "    except (OSError, TimeoutError) as exc:  # A30: connection errors only\n",
+             expect=r"test_t30_", first=("test_scaffold_startup.py",), pythons=ALL_PYTHONS),
+    Mutation("A30", "cache", "all-four", "cache.py",
+             "    except Exception as exc:  # any failure to open is reported naming the client\n",
+             "    except (OSError, TimeoutError, redis.exceptions.ConnectionError) as exc:  # A30\n",
+             expect=r"test_t30_", first=("test_scaffold_startup.py",), pythons=ALL_PYTHONS,
+             more=(("from redis.asyncio import Redis\n", "import redis.exceptions\nfrom redis.asyncio import Redis\n"),)),
 ]
 
 

@@ -87,7 +87,7 @@ class Row:
 
 def rows() -> list[Row]:
     out = [Row(None, p, py, f"m_none_{p.replace('-', '_')}_{py.replace('.', '_')}")
-           for p, py in (("all-four", "3.12"), ("worker", "3.12"), ("all-four", "3.11"))]
+           for p, py in (("all-four", "3.12"), ("worker", "3.12"), ("all-four", "3.11"), ("all-four", "3.13"))]
     out += [Row(m, m.project, py, m.package(py)) for m in catalogue() for py in m.pythons]
     if wanted := os.environ.get("MUTANTS"):
         keep = {w.strip() for w in wanted.split(",") if w.strip()}
