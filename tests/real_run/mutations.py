@@ -464,6 +464,17 @@ BEYOND = [
              "    except (OSError, TimeoutError, redis.exceptions.ConnectionError) as exc:  # A30\n",
              expect=r"test_t30_", first=("test_scaffold_startup.py",), pythons=ALL_PYTHONS,
              more=(("from redis.asyncio import Redis\n", "import redis.exceptions\nfrom redis.asyncio import Redis\n"),)),
+    # A31: startup bounded only by the client library: a server that accepts and never answers
+    # holds it for asyncpg's default 60 s, or redis-py's retries with backoff.
+    Mutation("A31", "db-pool", "all-four", "db_pool.py",
+             "            timeout=settings.connect_timeout,\n",
+             "            # A31: asyncpg's default connect timeout (60 s)\n",
+             expect=r"test_t22_silent", first=("test_scaffold_startup.py",), pythons=ALL_PYTHONS),
+    Mutation("A31", "cache", "all-four", "cache.py",
+             "        async with asyncio.timeout(settings.connect_timeout):\n"
+             "            await client.ping()\n",
+             "        await client.ping()  # A31: bounded by redis-py's own timeouts and retries\n",
+             expect=r"test_t22_silent", first=("test_scaffold_startup.py",), pythons=ALL_PYTHONS),
 ]
 
 
