@@ -4,8 +4,9 @@
 # real PostgreSQL and Redis.
 #
 #   scripts/test.sh [all|rust|real] [pytest args for the real run...]
-#     all   (default) cargo test, release build, wheel, real run
-#     rust  cargo test only
+#     all   (default) lint (ruff on the harness, cargo fmt --check, clippy -D warnings), cargo test,
+#           release build, wheel, real run
+#     rust  cargo fmt --check, clippy and cargo test only
 #     real  release build + wheel + real run; extra args go to pytest, e.g.
 #           scripts/test.sh real -k 'all-four-py3.12'
 #
@@ -22,7 +23,7 @@ MODE=${1:-all}
 [ $# -gt 0 ] && shift
 case "$MODE" in
   all|rust|real) ;;
-  -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
   *) echo "usage: scripts/test.sh [all|rust|real] [pytest args...]" >&2; exit 2 ;;
 esac
 
@@ -157,7 +158,12 @@ if [ "$MODE" != rust ]; then
 fi
 stage services services || exit 1
 
+if [ "$MODE" != rust ]; then
+  stage harness-lint "$HARNESS_PY" -m ruff check tests/real_run || true   # tests/real_run/ruff.toml
+fi
 if [ "$MODE" != real ]; then
+  stage cargo-fmt cargo fmt --check || true
+  stage clippy cargo clippy --all-targets --locked -- -D warnings || true
   # the edits property test runs on its own with --nocapture, so its round count shows in the log
   stage cargo-test cargo test --locked -- --skip edits::hand_edits_are_never_lost || true
   stage edits-property cargo test --locked --test integration edits::hand_edits_are_never_lost -- --exact --nocapture || true

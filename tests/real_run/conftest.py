@@ -18,6 +18,7 @@ Settings (environment):
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import re
@@ -28,9 +29,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, NoReturn
+from typing import NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -85,10 +87,8 @@ def run(argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float) -> R
             timed_out = True
         finally:
             # Also reap leftovers of a finished child's group (e.g. a server a test forgot to stop).
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             proc.wait()
         out.seek(0)
         text = out.read().decode("utf-8", errors="replace")
@@ -305,7 +305,8 @@ def venvs(workdir: Path, request: pytest.FixtureRequest) -> Iterator[dict[str, V
                     cwd=REPO, env=env, timeout=600)
             if r.returncode != 0:
                 pytest.fail(f"installing constraints/python.txt on py{version} failed:\n{r.describe()}", pytrace=False)
-            report(request.config, f"real-run: venv py{version} ({python_path(version)}) ready in {time.monotonic() - t0:.1f}s")
+            took = time.monotonic() - t0
+            report(request.config, f"real-run: venv py{version} ({python_path(version)}) ready in {took:.1f}s")
             v = Venv(version, path, workdir / "mypy-cache" / f"py{version}")
             self[version] = v
             return v

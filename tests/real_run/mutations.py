@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-
 SPAN = "\n<SPAN>\n"  # in a `find`: replace everything from the text before it through the text after it
 
 
@@ -76,10 +75,10 @@ class Mutation:
 # The `try: yield ... finally: close` block of each manager, exactly as generated.
 
 MANAGERS = {
-    "db-pool": dict(
-        file="db_pool.py",
-        resource="pool",
-        block=(
+    "db-pool": {
+        "file": "db_pool.py",
+        "resource": "pool",
+        "block": (
             "    try:\n"
             "        yield pool\n"
             "    finally:\n"
@@ -92,13 +91,13 @@ MANAGERS = {
             "            hard_close=lambda: _terminate(name, pool),\n"
             "        )\n"
         ),
-        close="await pool.close()",
-        close_coro="pool.close()",
-    ),
-    "cache": dict(
-        file="cache.py",
-        resource="client",
-        block=(
+        "close": "await pool.close()",
+        "close_coro": "pool.close()",
+    },
+    "cache": {
+        "file": "cache.py",
+        "resource": "client",
+        "block": (
             "    try:\n"
             "        yield client\n"
             "    finally:\n"
@@ -106,13 +105,13 @@ MANAGERS = {
             "        # on, and the process exit closes the sockets.\n"
             "        await close_bounded(name, client.aclose, bound=budget.take())\n"
         ),
-        close="await client.aclose()",
-        close_coro="client.aclose()",
-    ),
-    "task-set": dict(
-        file="task_set.py",
-        resource="task_set",
-        block=(
+        "close": "await client.aclose()",
+        "close_coro": "client.aclose()",
+    },
+    "task-set": {
+        "file": "task_set.py",
+        "resource": "task_set",
+        "block": (
             "    try:\n"
             "        yield task_set\n"
             "    finally:\n"
@@ -121,8 +120,8 @@ MANAGERS = {
             "            name, functools.partial(task_set.stop, bound), bound=bound + STOP_MARGIN\n"
             "        )\n"
         ),
-        close="await task_set.stop(budget.take(TASK_SET_WEIGHT))",
-    ),
+        "close": "await task_set.stop(budget.take(TASK_SET_WEIGHT))",
+    },
 }
 
 T1_T3 = r"test_t[123]_"
@@ -136,7 +135,7 @@ def _manager_mutations(kind: str) -> list[Mutation]:
     head = f"    try:\n{yield_line}    finally:\n"
     assert block.startswith(head)
     finally_body = block[len(head):]
-    common = dict(kind=kind, project="all-four", file=m["file"], first=("test_scaffold_resources.py",))
+    common = {"kind": kind, "project": "all-four", "file": m["file"], "first": ("test_scaffold_resources.py",)}
     # Cache A3/A4 are seen by T4/T5 only: redis-py drops a connection whose command was cancelled,
     # so after T1-T3 (cancelled mid-command) the server shows nothing open, close or no close;
     # T4/T5 instrument aclose() and see that it never runs.
@@ -391,7 +390,7 @@ BEYOND = [
              "    for name, result in zip(checks, results, strict=True):\n"
              "        if isinstance(result, BaseException):\n"
              "            failures[name] = repr(result)\n",
-             expect=r"test_t23_", first=("test_scaffold_readiness.py",),
+             expect=r"test_t23_", first=("test_scaffold_readiness.py",), pythons=ALL_PYTHONS,
              more=(("from collections.abc import AsyncIterator\n",
                     "import asyncio\nfrom collections.abc import AsyncIterator\n"),)),
     # A20: a failed open reports str(exc): empty for asyncpg's TimeoutError ("PostgreSQL at h:p: ").
@@ -463,7 +462,8 @@ BEYOND = [
              "    except Exception as exc:  # any failure to open is reported naming the client\n",
              "    except (OSError, TimeoutError, redis.exceptions.ConnectionError) as exc:  # A30\n",
              expect=r"test_t30_", first=("test_scaffold_startup.py",), pythons=ALL_PYTHONS,
-             more=(("from redis.asyncio import Redis\n", "import redis.exceptions\nfrom redis.asyncio import Redis\n"),)),
+             more=(("from redis.asyncio import Redis\n",
+                    "import redis.exceptions\nfrom redis.asyncio import Redis\n"),)),
     # A31: startup bounded only by the client library: a server that accepts and never answers
     # holds it for asyncpg's default 60 s, or redis-py's retries with backoff.
     Mutation("A31", "db-pool", "all-four", "db_pool.py",

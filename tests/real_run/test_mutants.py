@@ -1,7 +1,8 @@
 """MUTATION HARNESS: the generated fault tests must fail on every anti-pattern of the catalogue.
 
-/work/shared/spec/faults.md section 2: A1-A14, and A15.. for the rows of docs/faults.md, each written into the GENERATED code (never the
-templates, never the tests) of a freshly rendered project by one exact find/replace
+/work/shared/spec/faults.md section 2: A1-A14, and A15.. for the rows of docs/faults.md, each written
+into the GENERATED code (never the templates, never the tests) of a freshly rendered project by one
+exact find/replace
 (tests/real_run/mutations.py; an anchor that is not found exactly once fails the run: the template
 drifted). For every (mutation, Python): `scaffold new` renders a project under a distinct package
 name (e.g. `m_a1_db_pool_3_12`: all mutants share the one venv per Python of conftest.py and are
@@ -186,7 +187,7 @@ def test_mutants_are_caught(workdir: Path, venvs: dict[str, Venv], databases: Da
     started = time.monotonic()
     deadline = started + DEADLINE_SECONDS
     for py in sorted({r.python for r in todo}):
-        venvs[py]  # noqa: B018 - made here, in this thread, before any worker uses it
+        venvs[py]
     for row in todo:  # databases hands out Redis db numbers: not thread-safe, so up front
         row.db = databases.create(row.package)
     try:
@@ -215,5 +216,5 @@ def test_mutants_are_caught(workdir: Path, venvs: dict[str, Venv], databases: Da
         pytest.fail("mutation harness: " + ", ".join(f"{r.id}@py{r.python}: {r.status}" for r in bad)
                     + "\n\n" + "\n\n".join(f"--- {r.id}@py{r.python}: {r.status}\n{r.detail}" for r in bad),
                     pytrace=False)
-    if not os.environ.get("REAL_RUN_KEEP") == "1":
+    if os.environ.get("REAL_RUN_KEEP") != "1":
         shutil.rmtree(root, ignore_errors=True)

@@ -32,8 +32,21 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import (CONSTRAINTS, NO_FINISHING, OUTCOMES, PYTEST_TIMEOUT, PYTHONS, Databases, Outcome, Run, Steps,
-                      Venv, report, scaffold_bin, uv_bin)
+from conftest import (
+    CONSTRAINTS,
+    NO_FINISHING,
+    OUTCOMES,
+    PYTEST_TIMEOUT,
+    PYTHONS,
+    Databases,
+    Outcome,
+    Run,
+    Steps,
+    Venv,
+    report,
+    scaffold_bin,
+    uv_bin,
+)
 
 KINDS = ("db-pool", "cache", "task-set", "lifespan")
 SHORT = {"db-pool": "db", "cache": "cache", "task-set": "tasks", "lifespan": "web"}

@@ -57,8 +57,19 @@ import pytest
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from conftest import (OUTCOMES, PYTEST_TIMEOUT, Databases, Outcome, Run, Steps, python_path, report, run, scaffold_bin,
-                      uv_bin)
+from conftest import (
+    OUTCOMES,
+    PYTEST_TIMEOUT,
+    Databases,
+    Outcome,
+    Run,
+    Steps,
+    python_path,
+    report,
+    run,
+    scaffold_bin,
+    uv_bin,
+)
 from test_real_run import ALL_FOUR, WORKER, judge_pytest
 
 STEP_TIMEOUT = 300.0  # a `run:` step other than pytest (uv sync, ruff, mypy, regen --check)
