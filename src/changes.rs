@@ -132,12 +132,7 @@ impl Changes {
 pub fn compute(plan: &Plan, lock: &Lock, mut read: impl FnMut(&RelPath) -> DiskFile) -> Changes {
     let labels = MergeLabels::for_versions(&lock.scaffold_version, SCAFFOLD_VERSION);
     let mut paths: BTreeSet<RelPath> = plan.iter().map(|(p, _)| p.clone()).collect();
-    for file in &lock.files {
-        // Lock paths were checked by `Lock::parse`; a path that fails here is skipped.
-        if let Ok(p) = RelPath::new(&file.path) {
-            paths.insert(p);
-        }
-    }
+    paths.extend(lock.files.iter().map(|f| f.path.clone()));
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
         let disk = read(&path);
@@ -160,7 +155,7 @@ pub fn compute(plan: &Plan, lock: &Lock, mut read: impl FnMut(&RelPath) -> DiskF
 
 fn entry(path: &RelPath, owner: Owner, base: &str) -> LockedFile {
     LockedFile {
-        path: path.as_str().to_owned(),
+        path: path.clone(),
         owner,
         sha256: sha256_hex(base),
         base: base.to_owned(),

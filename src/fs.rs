@@ -1,4 +1,5 @@
-//! File-system access for the shell: target checks, safe directory creation, atomic writes.
+//! File-system access for the shell: the manifest and lock reads, target checks, safe directory
+//! creation, atomic writes.
 //!
 //! Every function here names the path it failed on. Writes go to a temp file beside the target
 //! and are renamed over it, so a killed run leaves each file either old or new (or absent).
@@ -16,8 +17,31 @@ use atomic_write_file::AtomicWriteFile;
 
 use crate::changes::DiskFile;
 use crate::error::{Error, Result};
-use crate::manifest::MANIFEST_FILE;
+use crate::lock::{LOCK_FILE, Lock};
+use crate::manifest::{MANIFEST_FILE, Manifest};
 use crate::relpath::RelPath;
+
+/// Reads and validates the manifest of the project at `root`.
+pub fn read_manifest(root: &Path) -> Result<Manifest> {
+    let path = root.join(MANIFEST_FILE);
+    let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    Manifest::from_bytes(&bytes, &path)
+}
+
+/// Reads and validates the lock of the project at `root`; `None` when there is none.
+pub fn read_lock(root: &Path) -> Result<Option<Lock>> {
+    let path = root.join(LOCK_FILE);
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let text = String::from_utf8(bytes).map_err(|_| Error::Lock {
+        path: path.clone(),
+        message: "the file is not UTF-8 text".into(),
+    })?;
+    Lock::parse(&text, &path).map(Some)
+}
 
 /// The project root: `start` or the nearest parent holding `scaffold.toml` (as cargo finds
 /// `Cargo.toml`).

@@ -6,8 +6,8 @@
 //! [`plan::Plan`] (rendered in memory by [`render`]) → written by [`apply`] (the only writer).
 //! `regen`, `add` and `remove` start from `scaffold.toml` ([`manifest::Manifest`]) and compare the
 //! plan with the lock and the disk ([`changes`], three-way [`merge`]) before [`apply`] writes.
-//! The core (`model`, `render`, `plan`, `lock`, `manifest`, `changes`, `merge`) is pure and
-//! deterministic.
+//! The core (`model`, `render`, `plan`, `lock`, `manifest`, `changes`, `merge`, `report`) is
+//! pure and deterministic.
 //!
 //! ```
 //! use scaffold::model::{Project, PythonVersion, ResourceSpec};
@@ -38,6 +38,7 @@ pub mod printer;
 pub mod prompts;
 pub mod relpath;
 pub mod render;
+pub mod report;
 pub mod status;
 pub mod subprocess;
 pub mod templates;

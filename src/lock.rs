@@ -45,7 +45,8 @@ const HEADER: &str = "# Written by scaffold. Do not edit: it holds the base of e
 /// One file recorded in the lock.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LockedFile {
-    pub path: String,
+    /// Checked by [`RelPath::new`] when parsed: a hostile lock cannot name a path outside.
+    pub path: RelPath,
     pub owner: Owner,
     /// Lowercase hex SHA-256 of `base`.
     pub sha256: String,
@@ -72,7 +73,7 @@ impl Lock {
         let files = plan
             .iter()
             .map(|(path, file)| LockedFile {
-                path: path.as_str().to_owned(),
+                path: path.clone(),
                 owner: file.owner,
                 sha256: sha256_hex(&file.content),
                 base: file.content.clone(),
@@ -128,7 +129,7 @@ impl Lock {
         let mut files = Vec::with_capacity(raw.file.len());
         for file in raw.file {
             // A hostile lock must not make `regen` read, write or delete outside the project.
-            RelPath::new(&file.path).map_err(|e| bad(e.to_string()))?;
+            let rel = RelPath::new(&file.path).map_err(|e| bad(e.to_string()))?;
             if file.path == LOCK_FILE || file.path == crate::manifest::MANIFEST_FILE {
                 return Err(bad(format!("`{}` cannot be a generated file", file.path)));
             }
@@ -141,7 +142,7 @@ impl Lock {
                 )));
             }
             files.push(LockedFile {
-                path: file.path,
+                path: rel,
                 owner,
                 sha256: file.sha256,
                 base: file.base,

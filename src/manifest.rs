@@ -85,6 +85,11 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The scaffold version that last rendered the project (`scaffold_version`), if recorded.
+    pub fn recorded_version(&self) -> Option<&str> {
+        self.doc.get("scaffold_version").and_then(|v| v.as_str())
+    }
+
     /// Reads and validates the manifest bytes read from `path`.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self> {
         let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -282,12 +287,6 @@ impl Manifest {
         }
         Manifest::parse(&doc.to_string(), &self.path)
     }
-}
-
-/// Reads the manifest at `path`.
-pub fn load(path: &Path) -> Result<Manifest> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    Manifest::from_bytes(&bytes, path)
 }
 
 /// Schema 0 → 1: `[[resources]]` → `[[resource]]`, and a `schema` key.

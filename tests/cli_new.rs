@@ -46,7 +46,7 @@ fn creates_a_project_from_flags() {
     on_disk.sort();
     assert_eq!(locked, on_disk);
     for file in &lock.files {
-        let content = String::from_utf8(tree[&file.path].clone()).unwrap();
+        let content = String::from_utf8(tree[file.path.as_str()].clone()).unwrap();
         assert_eq!(sha256_hex(&content), file.sha256, "{}", file.path);
         assert_eq!(content, file.base);
     }

@@ -73,7 +73,7 @@ impl Project {
         let file = lock
             .files
             .iter_mut()
-            .find(|f| f.path == rel)
+            .find(|f| f.path.as_str() == rel)
             .expect("in lock");
         file.base = base.to_owned();
         file.sha256 = sha256_hex(base);

@@ -7,11 +7,12 @@
 //! files, and the lock last. If the run dies midway, `scaffold regen` finishes it.
 
 use crate::cli::{AddResourceArgs, FormatArg};
-use crate::commands::regen::{self, ManifestWrite, Mode};
+use crate::commands::regen::{self, ManifestWrite};
 use crate::error::{Error, Result};
 use crate::kinds::ResourceKind;
 use crate::printer::Printer;
 use crate::prompts;
+use crate::report::Mode;
 use crate::status::ExitStatus;
 
 /// Adds the resource and regenerates.

@@ -3,9 +3,10 @@
 //! unedited, and kept and reported as conflicts when edited. Same write order as `add`.
 
 use crate::cli::{FormatArg, RemoveResourceArgs};
-use crate::commands::regen::{self, ManifestWrite, Mode};
+use crate::commands::regen::{self, ManifestWrite};
 use crate::error::Result;
 use crate::printer::Printer;
+use crate::report::Mode;
 use crate::status::ExitStatus;
 
 /// Removes the resource and regenerates.
