@@ -8,20 +8,58 @@ use clap::builder::FalseyValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
+use crate::kinds::{self, Role};
 use crate::version::LONG_VERSION;
+
+/// The examples of `--help`, built from the registry so they name kinds that exist.
+fn examples() -> String {
+    let all = kinds::all();
+    let of = |role: Role| all.iter().copied().filter(move |k| k.role() == role);
+    let opened: Vec<_> = of(Role::Resource).collect();
+    let mut lines = Vec::new();
+    let service: Vec<String> = opened
+        .iter()
+        .copied()
+        .take(2)
+        .chain(of(Role::Runtime).take(1))
+        .map(|k| format!("--resource {k}"))
+        .collect();
+    lines.push(format!("scaffold new orders {}", service.join(" ")));
+    if let (Some(tasks), Some(first)) = (of(Role::Tasks).next(), opened.first()) {
+        lines.push(format!(
+            "scaffold new jobs-worker --resource {tasks} --resource {first}:{} --python 3.13",
+            first.example_name()
+        ));
+    }
+    lines.push("scaffold list kinds".into());
+    if let Some(kind) = opened.get(1).or(opened.first()) {
+        lines.push(format!(
+            "scaffold add resource {kind} --name {}",
+            kind.example_name()
+        ));
+    }
+    lines.push("scaffold regen --check".into());
+    let body: String = lines.iter().map(|l| format!("  {l}\n")).collect();
+    format!(
+        "Examples:\n{body}\nExit status: 0 ok, 1 drift or conflicts left, 2 bad usage or bad input."
+    )
+}
+
+/// The help of a `KIND` argument: the kinds of the registry.
+fn kind_help() -> String {
+    let ids: Vec<&str> = kinds::all().iter().map(|k| k.id()).collect();
+    match ids.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("The resource kind: {} or {last}", rest.join(", "))
+        }
+        _ => format!("The resource kind: {}", ids.join("")),
+    }
+}
 
 /// Generate an asyncio Python service from resource kinds, and keep it in line.
 #[derive(Debug, Parser)]
 #[command(name = "scaffold", version = LONG_VERSION, propagate_version = true)]
-#[command(after_long_help = "\
-Examples:
-  scaffold new orders --resource db-pool --resource cache --resource lifespan
-  scaffold new jobs-worker --resource task-set --resource db-pool:analytics --python 3.13
-  scaffold list kinds
-  scaffold add resource cache --name sessions
-  scaffold regen --check
-
-Exit status: 0 ok, 1 drift or conflicts left, 2 bad usage or bad input.")]
+#[command(after_long_help = examples())]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -107,7 +145,7 @@ pub enum AddCommand {
 /// `scaffold add resource`.
 #[derive(Debug, Args)]
 pub struct AddResourceArgs {
-    /// The resource kind: db-pool, cache, task-set or lifespan.
+    #[arg(help = kind_help())]
     pub kind: String,
 
     /// The resource name (a lowercase Python identifier) [default: the kind's default name].

@@ -6,7 +6,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::kinds::ResourceKind;
+use crate::kinds::{self, ResourceKind};
 use crate::status::ExitStatus;
 
 /// The result type of the whole crate.
@@ -45,9 +45,15 @@ pub enum Error {
     DuplicateResource { kind: ResourceKind, name: String },
 
     #[error(
-        "more than one `lifespan` resource (`{first}` and `{second}`): a project has at most one"
+        "more than {} `{kind}` resource{} (`{first}` and `{second}`): a project has at most {}",
+        count_word(*max), if *max == 1 { "" } else { "s" }, count_word(*max)
     )]
-    TwoLifespans { first: String, second: String },
+    TooManyOfKind {
+        kind: ResourceKind,
+        max: usize,
+        first: String,
+        second: String,
+    },
 
     #[error("no resources chosen")]
     NoResources,
@@ -67,8 +73,11 @@ pub enum Error {
     #[error("refusing to write `{path}`: {reason}")]
     UnsafePath { path: String, reason: String },
 
-    #[error("bad entry in the template table `templates/files.toml`: {message}")]
+    #[error("bad entry in the template bundle's file table: {message}")]
     FileTable { message: String },
+
+    #[error("bad kind in the template bundle: {message}")]
+    KindRegistry { message: String },
 
     #[error("failed to render template `{template}`{}: {detail}", resource.as_ref().map(|r| format!(" for resource `{r}`")).unwrap_or_default())]
     Render {
@@ -153,15 +162,19 @@ impl Error {
                 "pick another project name, e.g. `scaffold new my-orders` (package `my_orders`)".into(),
             ],
             Error::InvalidResourceSpec { .. } => {
-                vec!["pass `--resource KIND[:NAME]`, e.g. `--resource db-pool:analytics`".into()]
+                vec![match kinds::all().first() {
+                    Some(k) => format!("pass `--resource KIND[:NAME]`, e.g. `--resource {k}:{}`", k.example_name()),
+                    None => "pass `--resource KIND[:NAME]`".into(),
+                }]
             }
             Error::UnknownAddKind { .. } => vec![format!(
-                "known kinds: {} (see `scaffold list kinds`), e.g. `scaffold add resource cache`",
-                ResourceKind::ALL.iter().map(|k| format!("`{}`", k.id())).collect::<Vec<_>>().join(", ")
+                "known kinds: {} (see `scaffold list kinds`), e.g. `scaffold add resource {}`",
+                kinds::id_list(),
+                kinds::all().first().map_or("", |k| k.id())
             )],
             Error::UnknownKind { .. } => vec![format!(
                 "known kinds: {} (see `scaffold list kinds`)",
-                ResourceKind::ALL.iter().map(|k| format!("`{}`", k.id())).collect::<Vec<_>>().join(", ")
+                kinds::id_list()
             )],
             Error::InvalidResourceName { kind, .. } => vec![format!(
                 "use a lowercase Python identifier that is not a keyword or a generated module, e.g. `--resource {}:{}`",
@@ -171,9 +184,20 @@ impl Error {
             Error::DuplicateResource { kind, name } => vec![format!(
                 "give each resource its own name, e.g. `--resource {kind}:{name}_2`"
             )],
-            Error::TwoLifespans { .. } => vec!["pass `--resource lifespan` once".into()],
+            Error::TooManyOfKind { kind, max: 1, .. } => vec![format!("pass `--resource {kind}` once")],
+            Error::TooManyOfKind { kind, max, .. } => {
+                vec![format!("pass `--resource {kind}` at most {max} times")]
+            }
             Error::NoResources => vec![
-                "pass `--resource db-pool --resource cache ...` or run on a terminal".into(),
+                format!(
+                    "pass `{} ...` or run on a terminal",
+                    kinds::all()
+                        .iter()
+                        .take(2)
+                        .map(|k| format!("--resource {k}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
                 "see `scaffold list kinds` for the kinds".into(),
             ],
             Error::TargetNotEmpty { .. } | Error::TargetNotDirectory { .. } => {
@@ -182,7 +206,10 @@ impl Error {
             Error::Io { .. } | Error::Write { .. } => {
                 vec!["check the permissions and free space of that path".into()]
             }
-            Error::UnsafePath { .. } | Error::FileTable { .. } | Error::Render { .. } => {
+            Error::UnsafePath { .. }
+            | Error::FileTable { .. }
+            | Error::KindRegistry { .. }
+            | Error::Render { .. } => {
                 vec!["this is a bug in scaffold's embedded templates: please report it".into()]
             }
             Error::Lock { .. } => vec![
@@ -220,7 +247,10 @@ impl Error {
             Error::WithHint { hint, .. } => vec![hint.clone()],
             Error::Injected { .. } => vec!["run `scaffold regen` to finish the job".into()],
             Error::Prompt { .. } => {
-                vec!["pass the answers as flags with `--no-input`, e.g. `--resource db-pool --python 3.12`".into()]
+                vec![format!(
+                    "pass the answers as flags with `--no-input`, e.g. `--resource {} --python 3.12`",
+                    kinds::all().first().map_or("KIND", |k| k.id())
+                )]
             }
         }
     }
@@ -233,4 +263,14 @@ fn install_command(version: &str) -> String {
     format!(
         "`uv tool install asyncio-scaffold=={version}` or `cargo install --locked asyncio-scaffold --version {version}`"
     )
+}
+
+/// "one", "two", ... for small counts in messages, digits beyond.
+fn count_word(n: usize) -> String {
+    const WORDS: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| (*w).to_owned())
 }

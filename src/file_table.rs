@@ -7,19 +7,20 @@
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::kinds::ResourceKind;
+use crate::kinds::{self, ResourceKind, Role};
 use crate::model::Project;
 use crate::plan::Owner;
+use crate::templates;
 
 /// When a file exists in a project.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum When {
     Always,
-    /// The project has at least one resource of this kind.
+    /// The project has at least one resource of this kind (the rows of a kind's `kind.toml`).
     Kind(ResourceKind),
-    /// The project has no lifespan: it runs as `python -m <package>`.
+    /// The project has no runtime kind: it runs as `python -m <package>`.
     Worker,
-    /// The project has a db-pool or a cache.
+    /// The project has at least one resource the composition opens (role `resource`).
     Services,
 }
 
@@ -29,7 +30,7 @@ impl When {
             "always" => Some(When::Always),
             "worker" => Some(When::Worker),
             "services" => Some(When::Services),
-            other => ResourceKind::from_id(other).map(When::Kind),
+            _ => None,
         }
     }
 
@@ -39,7 +40,7 @@ impl When {
             When::Always => true,
             When::Kind(kind) => project.has(kind),
             When::Worker => project.is_worker(),
-            When::Services => project.has(ResourceKind::DbPool) || project.has(ResourceKind::Cache),
+            When::Services => project.has_role(Role::Resource),
         }
     }
 }
@@ -71,42 +72,106 @@ struct RawRule {
     path: String,
     owner: String,
     when: String,
-    per: Option<String>,
 }
 
-/// Parses the table text; `template_exists` says whether a template path is in the bundle.
+/// Every row: the shared table's and each kind's, checked against the embedded bundle.
+pub fn all_rules() -> Result<Vec<FileRule>> {
+    let exists = |t: &str| templates::get(t).is_some();
+    let mut rules = parse(templates::file_table()?, exists)?;
+    for kind in kinds::all() {
+        rules.extend(kind_rules(kind, exists)?);
+    }
+    Ok(rules)
+}
+
+/// Parses the shared table text; `template_exists` says whether a template path is in the bundle.
 pub fn parse(text: &str, template_exists: impl Fn(&str) -> bool) -> Result<Vec<FileRule>> {
     let raw: RawTable = toml::from_str(text).map_err(|e| Error::FileTable {
-        message: e.to_string(),
+        message: format!("`templates/files.toml`: {e}"),
     })?;
     raw.file
         .into_iter()
         .enumerate()
         .map(|(index, rule)| {
             let bad = |message: String| Error::FileTable {
-                message: format!("[[file]] #{} (`{}`): {message}", index + 1, rule.template),
+                message: format!(
+                    "`templates/files.toml` [[file]] #{} (`{}`): {message}",
+                    index + 1,
+                    rule.template
+                ),
             };
             let owner = Owner::from_str_opt(&rule.owner)
                 .ok_or_else(|| bad(format!("unknown owner `{}` (expected `managed` or `user`)", rule.owner)))?;
             let when = When::parse(&rule.when).ok_or_else(|| {
                 bad(format!(
-                    "unknown when `{}` (expected always, db-pool, cache, task-set, lifespan, worker or services)",
+                    "unknown when `{}` (expected always, worker or services; a kind's own files are listed in its `kind.toml`)",
                     rule.when
                 ))
             })?;
-            let per = match &rule.per {
-                None => None,
-                Some(kind) => Some(ResourceKind::from_id(kind).ok_or_else(|| {
-                    bad(format!("unknown per `{kind}` (expected db-pool, cache, task-set or lifespan)"))
-                })?),
-            };
-            check_placeholders(&rule.path, per.is_some()).map_err(bad)?;
+            check_placeholders(&rule.path, false).map_err(bad)?;
             if !template_exists(&rule.template) {
                 return Err(bad("the template is not in the bundle".into()));
             }
-            Ok(FileRule { template: rule.template, path: rule.path, owner, when, per })
+            Ok(FileRule { template: rule.template, path: rule.path, owner, when, per: None })
         })
         .collect()
+}
+
+/// The rows of one kind's `kind.toml`: they exist when the project has the kind; their
+/// templates are named relative to the kind's folder.
+pub fn kind_rules(
+    kind: ResourceKind,
+    template_exists: impl Fn(&str) -> bool,
+) -> Result<Vec<FileRule>> {
+    kind.spec()
+        .files
+        .iter()
+        .map(|file| {
+            let template = format!("{}/{}/{}", kinds::KINDS_DIR, kind.id(), file.template);
+            let bad = |message: String| Error::FileTable {
+                message: format!(
+                    "`templates/{}/{kind}/kind.toml` [[file]] `{}`: {message}",
+                    kinds::KINDS_DIR,
+                    file.template
+                ),
+            };
+            let owner = Owner::from_str_opt(&file.owner).ok_or_else(|| {
+                bad(format!(
+                    "unknown owner `{}` (expected `managed` or `user`)",
+                    file.owner
+                ))
+            })?;
+            let per = file.per.is_some().then_some(kind);
+            check_placeholders(&file.path, per.is_some()).map_err(bad)?;
+            if !template_exists(&template) {
+                return Err(bad("the template is not in the bundle".into()));
+            }
+            Ok(FileRule {
+                template,
+                path: file.path.clone(),
+                owner,
+                when: When::Kind(kind),
+                per,
+            })
+        })
+        .collect()
+}
+
+/// The modules and packages the rows put directly in the package (`settings`, `jobs`):
+/// a resource whose name becomes an attribute or a module must not take one of these names.
+pub fn package_modules(rules: &[FileRule]) -> Vec<String> {
+    let mut modules: Vec<String> = rules
+        .iter()
+        .filter_map(|r| r.path.strip_prefix("src/{package}/"))
+        .filter_map(|rest| match rest.split_once('/') {
+            Some((dir, _)) => Some(dir.to_owned()),
+            None => rest.strip_suffix(".py").map(str::to_owned),
+        })
+        .filter(|m| !m.starts_with("__") && !m.contains('{'))
+        .collect();
+    modules.sort();
+    modules.dedup();
+    modules
 }
 
 /// Only `{package}` and (per-instance rows only) `{name}` may appear in a path.
@@ -148,12 +213,17 @@ mod tests {
     }
 
     #[test]
-    fn parses_the_shipped_table() {
-        let rules = parse(crate::templates::file_table().unwrap(), |t| {
-            crate::templates::get(t).is_some()
-        })
-        .unwrap();
+    fn parses_the_shipped_table_and_every_kind() {
+        let rules = all_rules().unwrap();
         assert!(!rules.is_empty());
+        for kind in kinds::all() {
+            assert!(
+                rules.iter().any(|r| r.when == When::Kind(kind)),
+                "kind `{kind}` adds no file"
+            );
+        }
+        let modules = package_modules(&rules);
+        assert!(modules.contains(&"settings".to_owned()), "{modules:?}");
     }
 
     #[test]
@@ -167,19 +237,14 @@ mod tests {
             err.to_string().contains("unknown when `sometimes`"),
             "{err}"
         );
-        let err = one(&format!(
-            "{base}owner = \"user\"\nwhen = \"always\"\nper = \"queue\"\n"
-        ))
-        .unwrap_err();
-        assert!(err.to_string().contains("unknown per `queue`"), "{err}");
         let err =
             one("template = \"a.j2\"\npath = \"{name}.py\"\nowner = \"user\"\nwhen = \"always\"\n")
                 .unwrap_err();
         assert!(err.to_string().contains("has no `per`"), "{err}");
         let err = one(
-            "template = \"a.j2\"\npath = \"a\"\nowner = \"user\"\nwhen = \"always\"\nextra = 1\n",
+            "template = \"a.j2\"\npath = \"a\"\nowner = \"user\"\nwhen = \"always\"\nper = \"instance\"\n",
         )
         .unwrap_err();
-        assert!(err.to_string().contains("extra"), "{err}");
+        assert!(err.to_string().contains("per"), "{err}");
     }
 }

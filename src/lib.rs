@@ -1,6 +1,7 @@
-//! `scaffold` generates an asyncio Python service from a few resource kinds (a PostgreSQL pool,
-//! a Redis cache, a supervised task set, a FastAPI lifespan) and records what it wrote, so the
-//! project can later be brought in line with newer templates without losing hand edits.
+//! `scaffold` generates an asyncio Python service from resource kinds (pools, clients, task sets,
+//! an app: each one folder of data under `templates/kinds/`, see [`kinds`]) and records what it
+//! wrote, so the project can later be brought in line with newer templates without losing hand
+//! edits.
 //!
 //! Every command runs the same pipeline: flags or manifest → validated [`model::Project`] →
 //! [`plan::Plan`] (rendered in memory by [`render`]) → written by [`apply`] (the only writer).
@@ -11,12 +12,14 @@
 //!
 //! ```
 //! use scaffold::model::{Project, PythonVersion, ResourceSpec};
-//! let specs = [ResourceSpec::parse("db-pool").unwrap(), ResourceSpec::parse("lifespan").unwrap()];
+//! let kind = scaffold::kinds::all()[0];
+//! let specs = [ResourceSpec::parse(kind.id()).unwrap()];
 //! let project = Project::new("orders", PythonVersion::V3_12, &specs).unwrap();
 //! let plan = scaffold::render::render(&project).unwrap();
 //! let lock = scaffold::lock::Lock::from_plan(&plan);
 //! assert_eq!(lock.files.len(), plan.len());
-//! assert!(scaffold::manifest::render(&project).contains("name = \"database\""));
+//! let name = format!("name = \"{}\"", kind.default_name());
+//! assert!(scaffold::manifest::render(&project).contains(&name));
 //! ```
 
 pub mod apply;
@@ -76,7 +79,11 @@ where
         ColorArg::Never => ColorMode::Never,
     };
     let printer = Printer::new(cli.quiet, cli.verbose, color);
-    match commands::dispatch(cli.command, &printer) {
+    // The kinds are data in the bundle: a broken one is reported before any command runs.
+    let result = kinds::load()
+        .and_then(|()| file_table::all_rules().map(drop))
+        .and_then(|()| commands::dispatch(cli.command, &printer));
+    match result {
         Ok(status) => status,
         Err(err) => {
             printer.error(&err);

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
 use crate::error::{Error, Result};
-use crate::kinds::{OptionValue, ResourceKind};
+use crate::kinds::{self, OptionValue, ResourceKind};
 use crate::model::{Project, PythonVersion, ResourceSpec};
 use crate::version::SCAFFOLD_VERSION;
 
@@ -35,7 +35,7 @@ const HEADER: &str = "\
 ";
 
 /// `scaffold.toml` as it is on disk, before validation.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawManifest {
     pub schema: i64,
@@ -54,15 +54,14 @@ pub struct RawProject {
     pub python: String,
 }
 
-/// One `[[resource]]` table: kind, name, and the options any kind may carry.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One `[[resource]]` table: kind, name, and the kind's options (checked against its
+/// `kind.toml` when the project is built, so an unknown key names the kind).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct RawResource {
     pub kind: String,
     pub name: String,
-    pub min_size: Option<i64>,
-    pub max_size: Option<i64>,
-    pub restart: Option<String>,
+    #[serde(flatten)]
+    pub options: toml::Table,
 }
 
 impl RawManifest {
@@ -220,7 +219,9 @@ impl Manifest {
         if let Some(max) = kind.max_instances() {
             let same: Vec<_> = self.project.of_kind(kind).collect();
             if same.len() >= max {
-                return Err(Error::TwoLifespans {
+                return Err(Error::TooManyOfKind {
+                    kind,
+                    max,
                     first: same[0].name.clone(),
                     second: name.to_owned(),
                 });
@@ -390,17 +391,13 @@ fn to_project(raw: &RawManifest) -> std::result::Result<Project, (Vec<String>, S
     }
     let mut specs = Vec::with_capacity(raw.resources.len());
     for (i, r) in raw.resources.iter().enumerate() {
-        let kind = ResourceKind::from_id(&r.kind).ok_or_else(|| {
+        let kind = kinds::find(&r.kind).ok_or_else(|| {
             (
                 vec!["resource".into(), i.to_string(), "kind".into()],
                 format!(
                     "unknown kind `{}`; known kinds: {}",
                     r.kind,
-                    ResourceKind::ALL
-                        .iter()
-                        .map(|k| format!("`{}`", k.id()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    kinds::id_list()
                 ),
             )
         })?;
@@ -415,7 +412,7 @@ fn to_project(raw: &RawManifest) -> std::result::Result<Project, (Vec<String>, S
             Error::InvalidResourceName { name, .. } | Error::DuplicateResource { name, .. } => {
                 Some(name.clone())
             }
-            Error::TwoLifespans { second, .. } => Some(second.clone()),
+            Error::TooManyOfKind { second, .. } => Some(second.clone()),
             _ => None,
         };
         if matches!(e, Error::NoResources) {
@@ -435,74 +432,32 @@ fn to_project(raw: &RawManifest) -> std::result::Result<Project, (Vec<String>, S
     })?;
     for (i, (resource, r)) in project.resources.iter_mut().zip(&raw.resources).enumerate() {
         let at = |k: &str| vec!["resource".to_owned(), i.to_string(), k.to_owned()];
-        let allowed: Vec<&str> = resource
-            .kind
-            .default_options()
-            .iter()
-            .map(|(k, _)| *k)
-            .collect();
-        for (k, present) in [
-            ("min_size", r.min_size.is_some()),
-            ("max_size", r.max_size.is_some()),
-            ("restart", r.restart.is_some()),
-        ] {
-            if present && !allowed.contains(&k) {
-                return Err((
-                    at(k),
-                    format!("`{k}` is not an option of kind `{}`", resource.kind),
-                ));
+        if let Some(key) = r.options.keys().find(|k| resource.kind.option(k).is_none()) {
+            return Err((
+                at(key),
+                format!("`{key}` is not an option of kind `{}`", resource.kind),
+            ));
+        }
+        for (name, value) in resource.options.iter_mut() {
+            if let (Some(given), Some(spec)) = (r.options.get(*name), resource.kind.option(name)) {
+                *value = spec.value_from(given).map_err(|e| (at(name), e))?;
             }
         }
-        for (k, v) in resource.options.iter_mut() {
-            match *k {
-                "min_size" => {
-                    if let Some(n) = r.min_size {
-                        *v = OptionValue::Int(n)
-                    }
-                }
-                "max_size" => {
-                    if let Some(n) = r.max_size {
-                        *v = OptionValue::Int(n)
-                    }
-                }
-                "restart" => {
-                    if let Some(s) = &r.restart {
-                        *v = OptionValue::Str(s.clone())
-                    }
-                }
-                _ => {}
-            }
-        }
-        let int = |k: &str| {
-            resource
-                .options
+        // Limits between options (`max_size` at least `min_size`), on the values now final.
+        let options = &resource.options;
+        let int = |other: &str| {
+            options
                 .iter()
-                .find(|(n, _)| *n == k)
+                .find(|(n, _)| *n == other)
                 .and_then(|(_, v)| match v {
                     OptionValue::Int(n) => Some(*n),
                     OptionValue::Str(_) => None,
                 })
         };
-        if let (Some(min), Some(max)) = (int("min_size"), int("max_size")) {
-            if min < 0 {
-                return Err((at("min_size"), format!("must be 0 or more, not {min}")));
+        for (name, value) in options {
+            if let Some(spec) = resource.kind.option(name) {
+                spec.check(value, Some(&int)).map_err(|e| (at(name), e))?;
             }
-            if max < 1 || max < min {
-                return Err((
-                    at("max_size"),
-                    format!("must be at least 1 and at least `min_size` ({min}), not {max}"),
-                ));
-            }
-        }
-        if let Some(restart) = r
-            .restart
-            .as_ref()
-            .filter(|r| !["restart", "never"].contains(&r.as_str()))
-        {
-            return Err((
-                at("restart"),
-                format!("must be `restart` or `never`, not `{restart}`"),
-            ));
         }
     }
     Ok(project)
@@ -512,9 +467,11 @@ fn to_project(raw: &RawManifest) -> std::result::Result<Project, (Vec<String>, S
 ///
 /// ```
 /// use scaffold::model::{Project, PythonVersion, ResourceSpec};
-/// let project = Project::new("orders", PythonVersion::V3_12, &[ResourceSpec::parse("cache").unwrap()]).unwrap();
+/// let kind = scaffold::kinds::all()[0];
+/// let project = Project::new("orders", PythonVersion::V3_12, &[ResourceSpec::parse(kind.id()).unwrap()]).unwrap();
 /// let text = scaffold::manifest::render(&project);
-/// assert!(text.contains("[[resource]]\nkind = \"cache\"\nname = \"redis\"\n"));
+/// let table = format!("[[resource]]\nkind = \"{kind}\"\nname = \"{}\"\n", kind.default_name());
+/// assert!(text.contains(&table));
 /// ```
 pub fn render(project: &Project) -> String {
     let mut doc = DocumentMut::new();
@@ -540,106 +497,4 @@ pub fn render(project: &Project) -> String {
     doc["resource"] = Item::ArrayOfTables(resources);
 
     format!("{HEADER}{doc}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{PythonVersion, ResourceSpec};
-
-    #[test]
-    fn written_manifest_parses_back() {
-        let specs: Vec<_> = ["db-pool", "cache", "task-set", "lifespan"]
-            .iter()
-            .map(|s| ResourceSpec::parse(s).unwrap())
-            .collect();
-        let project = Project::new("orders", PythonVersion::V3_13, &specs).unwrap();
-        let raw = RawManifest::parse(&render(&project)).unwrap();
-        assert_eq!(raw.schema, SCHEMA);
-        assert_eq!(raw.project.python, "3.13");
-        assert_eq!(raw.resources.len(), 4);
-        assert_eq!(raw.resources[0].min_size, Some(1));
-        assert_eq!(raw.resources[2].restart.as_deref(), Some("restart"));
-    }
-
-    fn sample() -> Manifest {
-        let specs: Vec<_> = ["db-pool", "lifespan"]
-            .iter()
-            .map(|s| ResourceSpec::parse(s).unwrap())
-            .collect();
-        let project = Project::new("orders", PythonVersion::V3_12, &specs).unwrap();
-        Manifest::parse(&render(&project), Path::new("scaffold.toml")).unwrap()
-    }
-
-    #[test]
-    fn reads_back_what_new_writes() {
-        let m = sample();
-        assert_eq!(m.schema_on_disk, SCHEMA);
-        assert_eq!(m.project.resources.len(), 2);
-        assert_eq!(m.updated_text(), m.doc.to_string());
-    }
-
-    #[test]
-    fn schema_0_is_migrated_keeping_comments() {
-        let text = "# header\nscaffold_version = \"0.0.9\"\n\n[project]\nname = \"a\"\npackage = \"a\"\npython = \"3.12\"\n\n# the cache\n[[resources]]\nkind = \"cache\"\nname = \"redis\"\n";
-        let m = Manifest::parse(text, Path::new("scaffold.toml")).unwrap();
-        assert_eq!(m.schema_on_disk, 0);
-        assert_eq!(m.project.resources[0].name, "redis");
-        let out = m.updated_text();
-        assert!(
-            out.starts_with("# header\nschema = 1\nscaffold_version = \"0.1.0\"\n"),
-            "{out}"
-        );
-        assert!(out.contains("# the cache\n[[resource]]\n"), "{out}");
-    }
-
-    #[test]
-    fn add_and_remove_keep_formatting() {
-        let m = sample();
-        let text = m
-            .doc
-            .to_string()
-            .replace("max_size = 10", "max_size = 10 # keep me");
-        let m = Manifest::parse(&text, Path::new("scaffold.toml")).unwrap();
-        let added = m.add_resource(ResourceKind::Cache, "sessions").unwrap();
-        let added_text = added.doc.to_string();
-        assert!(added_text.starts_with(&text), "{added_text}");
-        let removed = added.remove_resource("sessions").unwrap();
-        assert_eq!(removed.doc.to_string(), text);
-        assert!(matches!(
-            m.add_resource(ResourceKind::Lifespan, "web"),
-            Err(Error::TwoLifespans { .. })
-        ));
-        assert!(matches!(
-            m.add_resource(ResourceKind::DbPool, "database"),
-            Err(Error::ResourceExists { .. })
-        ));
-        assert!(matches!(
-            m.remove_resource("nope"),
-            Err(Error::ResourceMissing { .. })
-        ));
-    }
-
-    #[test]
-    fn errors_carry_key_and_line() {
-        let text = sample()
-            .doc
-            .to_string()
-            .replace("name = \"app\"", "name = \"app\"\nrestart = \"never\"");
-        let err = Manifest::parse(&text, Path::new("scaffold.toml")).unwrap_err();
-        let msg = err.to_string();
-        assert!(msg.contains("key `resource.1.restart`"), "{msg}");
-        assert!(msg.contains("line 20"), "{msg}");
-        let err = Manifest::parse("schema = 9\n", Path::new("scaffold.toml")).unwrap_err();
-        assert!(matches!(err, Error::SchemaTooNew { schema: 9, .. }));
-        let err = Manifest::from_bytes(b"schema = 1\n\xff", Path::new("m.toml")).unwrap_err();
-        assert!(err.to_string().contains("m.toml`, line 2"), "{err}");
-    }
-
-    #[test]
-    fn unknown_keys_are_errors() {
-        let text = "schema = 1\nscaffold_version = \"0.1.0\"\nbogus = 2\n[project]\nname = \"a\"\npackage = \"a\"\npython = \"3.12\"\n";
-        let err = RawManifest::parse(text).unwrap_err();
-        assert!(err.to_string().contains("bogus"), "{err}");
-    }
 }

@@ -9,7 +9,7 @@ use std::fmt;
 use heck::ToSnakeCase;
 
 use crate::error::{Error, Result};
-use crate::kinds::{OptionValue, ResourceKind};
+use crate::kinds::{self, OptionValue, ResourceKind, Role};
 use crate::names;
 
 /// The Python versions a generated project can target.
@@ -65,7 +65,7 @@ impl ResourceSpec {
                 reason: "the kind is missing".into(),
             });
         }
-        let kind = ResourceKind::from_id(kind_id).ok_or_else(|| Error::UnknownKind {
+        let kind = kinds::find(kind_id).ok_or_else(|| Error::UnknownKind {
             spec: spec.to_owned(),
             kind: kind_id.to_owned(),
         })?;
@@ -88,10 +88,9 @@ pub struct Resource {
 impl Resource {
     /// The environment variable that configures it (`DATABASE_URL`), or `""` if none.
     pub fn env(&self) -> String {
-        if self.kind.has_env() {
-            format!("{}_URL", self.upper())
-        } else {
-            String::new()
+        match &self.kind.spec().env {
+            Some(pattern) => pattern.replace("{upper}", &self.upper()),
+            None => String::new(),
         }
     }
 
@@ -118,11 +117,15 @@ impl Project {
     ///
     /// ```
     /// use scaffold::model::{Project, PythonVersion, ResourceSpec};
-    /// let specs = vec![ResourceSpec::parse("db-pool").unwrap(), ResourceSpec::parse("cache:sessions").unwrap()];
+    /// let kind = scaffold::kinds::all()[0];
+    /// let specs = vec![
+    ///     ResourceSpec::parse(kind.id()).unwrap(),
+    ///     ResourceSpec::parse(&format!("{kind}:sessions")).unwrap(),
+    /// ];
     /// let project = Project::new("my-orders", PythonVersion::V3_12, &specs).unwrap();
     /// assert_eq!(project.package, "my_orders");
-    /// assert_eq!(project.resources[0].name, "database");
-    /// assert_eq!(project.resources[1].env(), "SESSIONS_URL");
+    /// assert_eq!(project.resources[0].name, kind.default_name());
+    /// assert_eq!(project.resources[1].upper(), "SESSIONS");
     /// ```
     pub fn new(name: &str, python: PythonVersion, specs: &[ResourceSpec]) -> Result<Self> {
         let package = Self::check_name(name)?;
@@ -153,7 +156,9 @@ impl Project {
                 let same: Vec<&Resource> =
                     resources.iter().filter(|r| r.kind == spec.kind).collect();
                 if same.len() >= max {
-                    return Err(Error::TwoLifespans {
+                    return Err(Error::TooManyOfKind {
+                        kind: spec.kind,
+                        max,
                         first: same[0].name.clone(),
                         second: name,
                     });
@@ -198,9 +203,19 @@ impl Project {
         self.resources.iter().filter(move |r| r.kind == kind)
     }
 
-    /// A project without a lifespan is a worker, run by `python -m <package>`.
+    /// Whether the project has at least one resource whose kind plays `role`.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.resources.iter().any(|r| r.kind.role() == role)
+    }
+
+    /// Resources whose kind plays `role`, in manifest order.
+    pub fn of_role(&self, role: Role) -> impl Iterator<Item = &Resource> {
+        self.resources.iter().filter(move |r| r.kind.role() == role)
+    }
+
+    /// A project without a runtime kind is a worker, run by `python -m <package>`.
     pub fn is_worker(&self) -> bool {
-        !self.has(ResourceKind::Lifespan)
+        !self.has_role(Role::Runtime)
     }
 }
 
@@ -208,42 +223,52 @@ impl Project {
 mod tests {
     use super::*;
 
-    fn specs(list: &[&str]) -> Vec<ResourceSpec> {
-        list.iter()
-            .map(|s| ResourceSpec::parse(s).unwrap())
-            .collect()
+    fn spec(kind: ResourceKind, name: Option<&str>) -> ResourceSpec {
+        ResourceSpec {
+            kind,
+            name: name.map(str::to_owned),
+        }
     }
 
     #[test]
-    fn default_names_and_env() {
-        let p = Project::new(
-            "orders",
-            PythonVersion::V3_12,
-            &specs(&["db-pool", "task-set"]),
-        )
-        .unwrap();
-        assert_eq!(p.resources[0].env(), "DATABASE_URL");
-        assert_eq!(p.resources[1].env(), "");
-        assert!(p.is_worker());
+    fn default_names_env_and_roles() {
+        for kind in kinds::all() {
+            let p = Project::new("orders", PythonVersion::V3_12, &[spec(kind, None)]).unwrap();
+            let r = &p.resources[0];
+            assert_eq!(r.name, kind.default_name());
+            match &kind.spec().env {
+                Some(pattern) => assert_eq!(r.env(), pattern.replace("{upper}", &r.upper())),
+                None => assert_eq!(r.env(), ""),
+            }
+            assert_eq!(p.is_worker(), kind.role() != Role::Runtime);
+        }
     }
 
     #[test]
     fn rejects_bad_input() {
         let py = PythonVersion::V3_12;
+        let any = kinds::all()[0];
         assert!(matches!(
-            Project::new("asyncio", py, &specs(&["cache"])),
+            Project::new("asyncio", py, &[spec(any, None)]),
             Err(Error::InvalidPackageName { .. })
         ));
         assert!(matches!(
-            Project::new("orders", py, &specs(&["cache", "cache"])),
+            Project::new("orders", py, &[spec(any, None), spec(any, None)]),
             Err(Error::DuplicateResource { .. })
         ));
+        for kind in kinds::all() {
+            if let Some(max) = kind.max_instances() {
+                let specs: Vec<_> = (0..=max)
+                    .map(|i| spec(kind, Some(&format!("r{i}"))))
+                    .collect();
+                assert!(matches!(
+                    Project::new("orders", py, &specs),
+                    Err(Error::TooManyOfKind { .. })
+                ));
+            }
+        }
         assert!(matches!(
-            Project::new("orders", py, &specs(&["lifespan", "lifespan:web"])),
-            Err(Error::TwoLifespans { .. })
-        ));
-        assert!(matches!(
-            ResourceSpec::parse("queue"),
+            ResourceSpec::parse("no-such-kind"),
             Err(Error::UnknownKind { .. })
         ));
         assert!(matches!(

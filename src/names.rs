@@ -5,6 +5,10 @@
 //! modules of the generated project's dependencies, and the modules `scaffold` generates inside
 //! the package (a resource name is an attribute and may not shadow one of those).
 
+use std::sync::OnceLock;
+
+use crate::file_table;
+
 /// Hard keywords of Python 3.11–3.13 (soft keywords such as `match` are valid names).
 pub const KEYWORDS: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
@@ -281,20 +285,16 @@ pub const DEPENDENCY_MODULES: &[&str] = &[
 /// Names the generated project itself uses at the top level (`tests/`, its support modules).
 pub const PROJECT_MODULES: &[&str] = &["conftest", "scaffold_support", "src", "tests"];
 
-/// Modules `scaffold` generates inside the package: resource names must not shadow them.
-pub const GENERATED_MODULES: &[&str] = &[
-    "settings",
-    "lifecycle",
-    "db_pool",
-    "cache",
-    "task_set",
-    "service",
-    "app",
-    "deps",
-    "routes",
-    "runner",
-    "jobs",
-];
+/// Modules and packages `scaffold` generates inside the package (`settings`, `jobs`), read
+/// from the file table and every kind's files: resource names must not shadow them.
+pub fn generated_modules() -> &'static [String] {
+    static MODULES: OnceLock<Vec<String>> = OnceLock::new();
+    MODULES.get_or_init(|| {
+        file_table::all_rules()
+            .map(|rules| file_table::package_modules(&rules))
+            .unwrap_or_default()
+    })
+}
 
 /// Whether `s` is an ASCII Python identifier.
 pub fn is_identifier(s: &str) -> bool {
@@ -385,7 +385,7 @@ pub fn check_resource_name(name: &str, shadows_modules: bool) -> Result<(), Stri
     if KEYWORDS.contains(&name) {
         return Err("it is a Python keyword".into());
     }
-    if shadows_modules && GENERATED_MODULES.contains(&name) {
+    if shadows_modules && generated_modules().iter().any(|m| m == name) {
         return Err("it is the name of a module scaffold generates in the package".into());
     }
     if shadows_modules && (COMPOSITION_NAMES.contains(&name) || name.ends_with("_jobs")) {
@@ -428,7 +428,10 @@ mod tests {
     fn resource_names() {
         assert!(check_resource_name("redis", true).is_ok());
         assert!(check_resource_name("analytics_2", true).is_ok());
-        assert!(check_resource_name("db_pool", true).is_err());
+        for module in generated_modules() {
+            assert!(check_resource_name(module, true).is_err(), "{module}");
+        }
+        assert!(generated_modules().iter().any(|m| m == "settings"));
         assert!(check_resource_name("app", false).is_ok());
         assert!(check_resource_name("Analytics", false).is_err());
         assert!(check_resource_name("lambda", false).is_err());

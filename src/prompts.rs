@@ -12,7 +12,7 @@ use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Input, MultiSelect, Select};
 
 use crate::error::{Error, Result};
-use crate::kinds::ResourceKind;
+use crate::kinds::{self, ResourceKind};
 use crate::model::{PythonVersion, ResourceSpec};
 use crate::names;
 
@@ -38,9 +38,11 @@ pub fn ask(python: Option<PythonVersion>, color: bool) -> Result<Answers> {
     let theme: &dyn Theme = if color { &colorful } else { &simple };
     let term = Term::stderr();
 
-    let items: Vec<String> = ResourceKind::ALL
+    let all = kinds::all();
+    let width = all.iter().map(|k| k.id().len()).max().unwrap_or(0) + 1;
+    let items: Vec<String> = all
         .iter()
-        .map(|k| format!("{:<9} {}", k.id(), k.description()))
+        .map(|k| format!("{:<width$} {}", k.id(), k.description()))
         .collect();
     let chosen = MultiSelect::with_theme(theme)
         .with_prompt("Resources (space toggles, enter confirms)")
@@ -53,10 +55,10 @@ pub fn ask(python: Option<PythonVersion>, color: bool) -> Result<Answers> {
 
     let mut resources = Vec::with_capacity(chosen.len());
     for index in chosen {
-        let kind = ResourceKind::ALL[index];
-        // The lifespan's name is not visible in the generated code's API; the others name an
-        // attribute, an environment variable or a module, so they are worth asking for.
-        let name = if kind == ResourceKind::Lifespan {
+        let kind = all[index];
+        // A name that is no attribute or module (the runtime's) is not visible in the generated
+        // code's API; the others name an attribute, a variable or a module: worth asking for.
+        let name = if !kind.name_shadows_modules() {
             kind.default_name().to_owned()
         } else {
             Input::<String>::with_theme(theme)

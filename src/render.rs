@@ -1,20 +1,19 @@
 //! Rendering: `Project` → `Plan`, driven by the template table.
 //!
-//! Builds the template context described in `docs/design.md` (`project`, `resources`,
-//! `db_pools`, `caches`, `task_sets`, `lifespan`, `has_*`, `is_worker`, `openable`, and `item` for
-//! per-instance files), renders each row of `templates/files.toml` whose `when` holds, and
+//! Builds the template context described in `docs/design.md` (see [`Context`]), renders each row of `templates/files.toml` whose `when` holds, and
 //! normalizes the output: `\n` line endings and exactly one final newline (an empty render stays
 //! empty). Pure: no file system, no clock, no randomness.
 
 use std::collections::BTreeMap;
 
-use minijinja::Environment;
+use heck::ToSnakeCase;
 use minijinja::value::Serde;
+use minijinja::{Environment, Value};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::file_table::{self, FileRule};
-use crate::kinds::{OptionValue, ResourceKind};
+use crate::kinds::{self, OptionValue, Role};
 use crate::lock::LOCK_FILE;
 use crate::manifest::MANIFEST_FILE;
 use crate::model::{Project, Resource};
@@ -27,14 +26,18 @@ use crate::version::SCAFFOLD_VERSION;
 ///
 /// ```
 /// use scaffold::model::{Project, PythonVersion, ResourceSpec};
-/// let project = Project::new("orders", PythonVersion::V3_12, &[ResourceSpec::parse("db-pool").unwrap()]).unwrap();
+/// let kind = scaffold::kinds::all()[0];
+/// let project = Project::new("orders", PythonVersion::V3_12, &[ResourceSpec::parse(kind.id()).unwrap()]).unwrap();
 /// let plan = scaffold::render::render(&project).unwrap();
-/// assert!(plan.get("src/orders/db_pool.py").is_some());
-/// assert!(plan.get("src/orders/cache.py").is_none());
+/// assert!(plan.get("src/orders/settings.py").is_some());
+/// assert!(plan.get("scaffold.toml").is_none());
 /// ```
 pub fn render(project: &Project) -> Result<Plan> {
-    let rules = file_table::parse(templates::file_table()?, |t| templates::get(t).is_some())?;
-    render_with(project, &rules, &templates::environment()?)
+    render_with(
+        project,
+        &file_table::all_rules()?,
+        &templates::environment()?,
+    )
 }
 
 /// Renders `project` with explicit rules and templates (the embedded ones in `render`).
@@ -49,18 +52,14 @@ pub fn render_with(project: &Project, rules: &[FileRule], env: &Environment<'_>)
         match rule.per {
             None => {
                 let content = template
-                    .render(Serde(&base))
+                    .render(base.value())
                     .map_err(|e| wrap(rule, None, &e))?;
                 add(&mut plan, rule, project, None, &content)?;
             }
             Some(kind) => {
                 for resource in project.of_kind(kind) {
-                    let ctx = Context {
-                        item: Some(ResourceCtx::new(resource)),
-                        ..base.clone()
-                    };
                     let content = template
-                        .render(Serde(&ctx))
+                        .render(base.with_item(resource).value())
                         .map_err(|e| wrap(rule, Some(resource), &e))?;
                     add(&mut plan, rule, project, Some(resource), &content)?;
                 }
@@ -119,7 +118,7 @@ pub fn next_steps(project: &Project) -> Result<String> {
     };
     let template = env.get_template(TEMPLATE).map_err(wrap)?;
     template
-        .render(Serde(&Context::new(project)))
+        .render(Context::new(project).value())
         .map_err(wrap)
         .map(|s| normalize(&s))
 }
@@ -135,24 +134,68 @@ pub fn normalize(content: &str) -> String {
     }
 }
 
-/// The template context; field names are the contract in `docs/design.md`.
-#[derive(Clone, Serialize)]
-struct Context {
-    project: ProjectCtx,
-    resources: Vec<ResourceCtx>,
-    db_pools: Vec<ResourceCtx>,
-    caches: Vec<ResourceCtx>,
-    task_sets: Vec<ResourceCtx>,
-    lifespan: Option<ResourceCtx>,
-    has_db_pool: bool,
-    has_cache: bool,
-    has_task_set: bool,
-    has_lifespan: bool,
-    is_worker: bool,
-    openable: Vec<ResourceCtx>,
-    /// Only per-instance files see `item`; elsewhere it is undefined, so using it is an error.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    item: Option<ResourceCtx>,
+/// The template context, a map of names (the contract in `docs/design.md`):
+///
+/// - `project`, `resources` (every resource, manifest order), `openable` (those the composition
+///   opens: role `resource`), `is_worker` (no runtime kind), and `item` in per-instance files;
+/// - per kind, named after its id in snake_case: `has_<kind>`, the list `<kind>s`, and for a
+///   kind allowed once, `<kind>` (the resource or none). Each resource carries its kind's
+///   `offers` from `kind.toml`.
+#[derive(Clone)]
+struct Context(BTreeMap<String, Value>);
+
+impl Context {
+    fn new(project: &Project) -> Self {
+        let mut ctx = BTreeMap::new();
+        let of = |keep: &dyn Fn(&Resource) -> bool| {
+            ser(project
+                .resources
+                .iter()
+                .filter(|r| keep(r))
+                .map(ResourceCtx::new)
+                .collect::<Vec<_>>())
+        };
+        ctx.insert(
+            "project".to_owned(),
+            ser(ProjectCtx {
+                name: project.name.clone(),
+                package: project.package.clone(),
+                python: project.python.as_str(),
+                scaffold_version: SCAFFOLD_VERSION,
+            }),
+        );
+        ctx.insert("resources".to_owned(), of(&|_| true));
+        ctx.insert(
+            "openable".to_owned(),
+            of(&|r| r.kind.role() == Role::Resource),
+        );
+        ctx.insert("is_worker".to_owned(), Value::from(project.is_worker()));
+        for kind in kinds::all() {
+            let key = kind.id().to_snake_case();
+            ctx.insert(format!("has_{key}"), Value::from(project.has(kind)));
+            ctx.insert(format!("{key}s"), of(&|r| r.kind == kind));
+            if kind.max_instances() == Some(1) {
+                let one = project.of_kind(kind).next().map(ResourceCtx::new);
+                ctx.insert(key, ser(one));
+            }
+        }
+        Context(ctx)
+    }
+
+    /// The context of a per-instance file: the base with `item` set.
+    fn with_item(&self, resource: &Resource) -> Self {
+        let mut ctx = self.0.clone();
+        ctx.insert("item".to_owned(), ser(ResourceCtx::new(resource)));
+        Context(ctx)
+    }
+
+    fn value(&self) -> Value {
+        ser(&self.0)
+    }
+}
+
+fn ser<T: Serialize>(value: T) -> Value {
+    Value::from(Serde(value))
 }
 
 #[derive(Clone, Serialize)]
@@ -170,6 +213,7 @@ struct ResourceCtx {
     env: String,
     upper: String,
     options: BTreeMap<&'static str, OptionValue>,
+    offers: &'static BTreeMap<String, toml::Value>,
 }
 
 impl ResourceCtx {
@@ -180,45 +224,7 @@ impl ResourceCtx {
             env: resource.env(),
             upper: resource.upper(),
             options: resource.options.iter().cloned().collect(),
-        }
-    }
-}
-
-impl Context {
-    fn new(project: &Project) -> Self {
-        let of = |kind: ResourceKind| {
-            project
-                .of_kind(kind)
-                .map(ResourceCtx::new)
-                .collect::<Vec<_>>()
-        };
-        Context {
-            project: ProjectCtx {
-                name: project.name.clone(),
-                package: project.package.clone(),
-                python: project.python.as_str(),
-                scaffold_version: SCAFFOLD_VERSION,
-            },
-            resources: project.resources.iter().map(ResourceCtx::new).collect(),
-            db_pools: of(ResourceKind::DbPool),
-            caches: of(ResourceKind::Cache),
-            task_sets: of(ResourceKind::TaskSet),
-            lifespan: project
-                .of_kind(ResourceKind::Lifespan)
-                .next()
-                .map(ResourceCtx::new),
-            has_db_pool: project.has(ResourceKind::DbPool),
-            has_cache: project.has(ResourceKind::Cache),
-            has_task_set: project.has(ResourceKind::TaskSet),
-            has_lifespan: project.has(ResourceKind::Lifespan),
-            is_worker: project.is_worker(),
-            openable: project
-                .resources
-                .iter()
-                .filter(|r| r.kind.is_openable())
-                .map(ResourceCtx::new)
-                .collect(),
-            item: None,
+            offers: &resource.kind.spec().offers,
         }
     }
 }
@@ -228,12 +234,30 @@ mod tests {
     use minijinja::{Environment, UndefinedBehavior};
 
     use super::*;
+    use crate::file_table::When;
+    use crate::kinds::ResourceKind;
     use crate::model::{PythonVersion, ResourceSpec};
+    use crate::plan::Owner;
+
+    /// A kind allowed more than once (to render two instances of it).
+    fn repeatable() -> ResourceKind {
+        kinds::all()
+            .into_iter()
+            .find(|k| k.max_instances().is_none() && k.name_shadows_modules())
+            .expect("a kind allowed more than once")
+    }
 
     fn project() -> Project {
+        let kind = repeatable();
         let specs = [
-            ResourceSpec::parse("task-set:emails").unwrap(),
-            ResourceSpec::parse("cache").unwrap(),
+            ResourceSpec {
+                kind,
+                name: Some("first".into()),
+            },
+            ResourceSpec {
+                kind,
+                name: Some("second".into()),
+            },
         ];
         Project::new("orders", PythonVersion::V3_12, &specs).unwrap()
     }
@@ -245,63 +269,89 @@ mod tests {
         env
     }
 
-    fn rules(table: &str) -> Vec<FileRule> {
-        file_table::parse(table, |_| true).unwrap()
+    fn rule(path: &str, when: When, per: Option<ResourceKind>) -> FileRule {
+        FileRule {
+            template: "t.j2".into(),
+            path: path.into(),
+            owner: Owner::User,
+            when,
+            per,
+        }
     }
 
     #[test]
     fn per_instance_rows_see_item_and_substitute_name() {
-        let rules = rules(
-            "[[file]]\ntemplate = \"t.j2\"\npath = \"src/{package}/jobs/{name}.py\"\nowner = \"user\"\nwhen = \"task-set\"\nper = \"task-set\"\n",
-        );
+        let kind = repeatable();
+        let rules = [rule(
+            "src/{package}/x/{name}.py",
+            When::Kind(kind),
+            Some(kind),
+        )];
         let plan = render_with(
             &project(),
             &rules,
-            &env("{{ item.name }} {{ item.env }}|{{ openable|map(attribute='env')|join(',') }}"),
+            &env("{{ item.name }}|{{ resources|map(attribute='name')|join(',') }}"),
         )
         .unwrap();
         assert_eq!(
-            plan.get("src/orders/jobs/emails.py").unwrap().content,
-            "emails |REDIS_URL\n"
+            plan.get("src/orders/x/first.py").unwrap().content,
+            "first|first,second\n"
+        );
+        assert_eq!(
+            plan.get("src/orders/x/second.py").unwrap().content,
+            "second|first,second\n"
         );
     }
 
     #[test]
+    fn every_kind_has_its_context_names() {
+        let kind = repeatable();
+        let key = kind.id().to_snake_case();
+        let source = format!(
+            "{{{{ has_{key} }}}} {{{{ {key}s|length }}}} {{{{ {key}s[0].offers is mapping }}}}"
+        );
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.add_template_owned("t.j2", source).unwrap();
+        let plan = render_with(&project(), &[rule("a", When::Always, None)], &env).unwrap();
+        assert_eq!(plan.get("a").unwrap().content, "True 2 True\n");
+    }
+
+    #[test]
     fn undefined_names_fail_with_template_and_resource() {
-        let table = "[[file]]\ntemplate = \"t.j2\"\npath = \"{name}.py\"\nowner = \"user\"\nwhen = \"always\"\nper = \"task-set\"\n";
-        let err = render_with(&project(), &rules(table), &env("{{ item.nope }}"))
+        let kind = repeatable();
+        let rules = [rule("{name}.py", When::Always, Some(kind))];
+        let err = render_with(&project(), &rules, &env("{{ item.nope }}"))
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("`t.j2`") && err.contains("resource `emails`"),
+            err.contains("`t.j2`") && err.contains("resource `first`"),
             "{err}"
         );
-        let table =
-            "[[file]]\ntemplate = \"t.j2\"\npath = \"x.py\"\nowner = \"user\"\nwhen = \"always\"\n";
-        let err = render_with(&project(), &rules(table), &env("{{ item }}"))
-            .unwrap_err()
-            .to_string();
+        let err = render_with(
+            &project(),
+            &[rule("x.py", When::Always, None)],
+            &env("{{ item }}"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("`t.j2`") && err.contains("undefined"), "{err}");
     }
 
     #[test]
     fn scaffold_files_cannot_be_rendered() {
-        let table = "[[file]]\ntemplate = \"t.j2\"\npath = \"scaffold.lock\"\nowner = \"user\"\nwhen = \"always\"\n";
-        assert!(render_with(&project(), &rules(table), &env("x")).is_err());
+        let rules = [rule("scaffold.lock", When::Always, None)];
+        assert!(render_with(&project(), &rules, &env("x")).is_err());
     }
 
     #[test]
     fn when_conditions() {
-        let table = "[[file]]\ntemplate = \"t.j2\"\npath = \"w\"\nowner = \"managed\"\nwhen = \"worker\"\n[[file]]\ntemplate = \"t.j2\"\npath = \"l\"\nowner = \"managed\"\nwhen = \"lifespan\"\n[[file]]\ntemplate = \"t.j2\"\npath = \"s\"\nowner = \"managed\"\nwhen = \"services\"\n";
-        let plan = render_with(
-            &project(),
-            &rules(table),
-            &env("{{ is_worker }} {{ lifespan }}"),
-        )
-        .unwrap();
-        assert_eq!(plan.get("w").unwrap().content, "True None\n");
-        assert!(plan.get("l").is_none());
-        assert!(plan.get("s").is_some());
+        let rules = [rule("w", When::Worker, None), rule("a", When::Always, None)];
+        let plan = render_with(&project(), &rules, &env("{{ is_worker }}")).unwrap();
+        let worker = repeatable().role() != Role::Runtime;
+        assert_eq!(plan.get("w").is_some(), worker);
+        let shown = if worker { "True" } else { "False" };
+        assert_eq!(plan.get("a").unwrap().content, format!("{shown}\n"));
     }
 
     #[test]

@@ -28,6 +28,25 @@ pub fn file_table() -> Result<&'static str> {
     })
 }
 
+/// Every `kinds/<folder>/kind.toml` of the bundle, as (folder, text), in folder order.
+pub fn kind_files() -> Vec<(&'static str, &'static str)> {
+    let Some(kinds) = BUNDLE.get_dir(crate::kinds::KINDS_DIR) else {
+        return Vec::new();
+    };
+    let mut files: Vec<_> = kinds
+        .dirs()
+        .filter_map(|dir| {
+            let folder = dir.path().file_name()?.to_str()?;
+            let text = dir
+                .get_file(dir.path().join("kind.toml"))?
+                .contents_utf8()?;
+            Some((folder, text))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 /// A strict environment holding every `*.j2` template of the bundle, named by its path.
 pub fn environment() -> Result<Environment<'static>> {
     let mut env = Environment::new();

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use scaffold::kinds::ResourceKind;
+use scaffold::kinds;
 use scaffold::model::{Project, PythonVersion, ResourceSpec};
 
 /// A temp directory to run `scaffold` in; removed on drop.
@@ -121,7 +121,7 @@ pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Every non-empty combination of the kinds, as their ids, in registry order.
 pub fn kind_combinations() -> Vec<Vec<&'static str>> {
-    let kinds = ResourceKind::ALL;
+    let kinds = kinds::all();
     (1u32..(1 << kinds.len()))
         .map(|mask| {
             kinds

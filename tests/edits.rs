@@ -21,7 +21,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use scaffold::changes::{Action, Changes, DiskFile, Write, compute};
 use scaffold::file_table::{self, FileRule};
-use scaffold::kinds::ResourceKind;
+use scaffold::kinds;
 use scaffold::lock::Lock;
 use scaffold::merge::has_conflict_markers;
 use scaffold::model::{Project, PythonVersion, ResourceSpec};
@@ -72,9 +72,9 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (any::<usize>(), any::<usize>()).prop_map(|(file, line)| Op::EditManaged { file, line }),
         2 => (any::<usize>(), any::<usize>()).prop_map(|(file, line)| Op::ReplaceManaged { file, line }),
         2 => (any::<usize>(), any::<usize>()).prop_map(|(file, line)| Op::EditUser { file, line }),
-        1 => (0..4usize, 0..3usize).prop_map(|(kind, name)| Op::CreateAhead { kind, name }),
+        1 => (any::<usize>(), 0..3usize).prop_map(|(kind, name)| Op::CreateAhead { kind, name }),
         1 => any::<usize>().prop_map(|file| Op::DeleteManaged { file }),
-        2 => (0..4usize, 0..3usize).prop_map(|(kind, name)| Op::Add { kind, name }),
+        2 => (any::<usize>(), 0..3usize).prop_map(|(kind, name)| Op::Add { kind, name }),
         2 => any::<usize>().prop_map(|index| Op::Remove { index }),
         2 => Just(Op::Regen),
         1 => Just(Op::Resolve),
@@ -82,11 +82,12 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn initial_specs() -> impl Strategy<Value = Vec<(usize, usize)>> {
-    proptest::collection::vec((0..4usize, 0..3usize), 1..4)
+    proptest::collection::vec((any::<usize>(), 0..3usize), 1..4)
 }
 
 fn spec(kind: usize, name: usize) -> ResourceSpec {
-    let kind = ResourceKind::ALL[kind];
+    let all = kinds::all();
+    let kind = all[kind % all.len()];
     let name = [kind.default_name(), kind.example_name(), "extra"][name];
     ResourceSpec {
         kind,
@@ -103,8 +104,7 @@ struct Renderer {
 
 thread_local! {
     static RENDERER: RefCell<Renderer> = RefCell::new(Renderer {
-        rules: file_table::parse(templates::file_table().unwrap(), |t| templates::get(t).is_some())
-            .unwrap(),
+        rules: file_table::all_rules().unwrap(),
         env: templates::environment().unwrap(),
         memo: HashMap::new(),
     });

@@ -78,7 +78,7 @@ mod parsers {
     use std::sync::LazyLock;
 
     use proptest::prelude::*;
-    use scaffold::kinds::ResourceKind;
+    use scaffold::kinds;
     use scaffold::lock::Lock;
     use scaffold::manifest::{self, Manifest};
     use scaffold::model::{Project, PythonVersion, ResourceSpec};
@@ -175,7 +175,7 @@ mod parsers {
                         "written text does not read back: {e}"
                     )));
                 }
-                for kind in ResourceKind::ALL {
+                for kind in kinds::all() {
                     let _ = manifest.add_resource(kind, "fuzzed");
                 }
                 if let Some(first) = manifest.project.resources.first() {

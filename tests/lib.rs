@@ -11,5 +11,6 @@ mod edits;
 mod fuzz;
 mod hostile;
 mod interactive;
+mod manifest;
 mod names;
 mod render;

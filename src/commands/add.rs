@@ -9,7 +9,7 @@
 use crate::cli::{AddResourceArgs, FormatArg};
 use crate::commands::regen::{self, ManifestWrite};
 use crate::error::{Error, Result};
-use crate::kinds::ResourceKind;
+use crate::kinds;
 use crate::printer::Printer;
 use crate::prompts;
 use crate::report::Mode;
@@ -17,14 +17,14 @@ use crate::status::ExitStatus;
 
 /// Adds the resource and regenerates.
 pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
-    let kind = ResourceKind::from_id(&args.kind).ok_or_else(|| Error::UnknownAddKind {
+    let kind = kinds::find(&args.kind).ok_or_else(|| Error::UnknownAddKind {
         kind: args.kind.clone(),
     })?;
     let (root, manifest) = regen::open_project()?;
     let name = match &args.name {
         Some(name) => name.clone(),
-        // On a terminal, ask (the lifespan's name is not visible in the generated API).
-        None if kind != ResourceKind::Lifespan && prompts::can_prompt(args.no_input) => {
+        // On a terminal, ask (unless the name is no attribute or module: not visible in the API).
+        None if kind.name_shadows_modules() && prompts::can_prompt(args.no_input) => {
             let taken: Vec<String> = manifest
                 .project
                 .resources
@@ -43,7 +43,7 @@ pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
             ),
             inner: Box::new(e),
         },
-        Error::TwoLifespans { ref first, .. } => Error::WithHint {
+        Error::TooManyOfKind { ref first, .. } => Error::WithHint {
             hint: format!("to replace it, remove it first: `scaffold remove resource {first}`"),
             inner: Box::new(e),
         },

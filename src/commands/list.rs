@@ -2,7 +2,7 @@
 
 use crate::cli::ListCommand;
 use crate::error::Result;
-use crate::kinds::ResourceKind;
+use crate::kinds;
 use crate::printer::Printer;
 use crate::status::ExitStatus;
 
@@ -11,14 +11,16 @@ pub fn run(list: &ListCommand, printer: &Printer) -> Result<ExitStatus> {
     match list {
         ListCommand::Kinds => {
             let mut out = String::new();
-            for kind in ResourceKind::ALL {
-                let limit = if kind.max_instances() == Some(1) {
-                    ", at most one"
-                } else {
-                    ""
+            let all = kinds::all();
+            let width = all.iter().map(|k| k.id().len()).max().unwrap_or(0) + 1;
+            for kind in all {
+                let limit = match kind.max_instances() {
+                    Some(1) => ", at most one".to_owned(),
+                    Some(n) => format!(", at most {n}"),
+                    None => String::new(),
                 };
                 out.push_str(&format!(
-                    "{:<9} {} (default name `{}`{limit})\n",
+                    "{:<width$} {} (default name `{}`{limit})\n",
                     kind.id(),
                     kind.description(),
                     kind.default_name()

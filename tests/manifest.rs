@@ -1,0 +1,110 @@
+//! The manifest core against the bundled kinds: what `new` writes reads back, schema 0
+//! migrates, `add` and `remove` keep the user's formatting, errors carry key and line.
+
+use std::path::Path;
+
+use scaffold::error::Error;
+use scaffold::kinds;
+use scaffold::manifest::{Manifest, RawManifest, SCHEMA, render};
+use scaffold::model::{Project, PythonVersion, ResourceSpec};
+
+#[test]
+fn written_manifest_parses_back() {
+    let specs: Vec<_> = ["db-pool", "cache", "task-set", "lifespan"]
+        .iter()
+        .map(|s| ResourceSpec::parse(s).unwrap())
+        .collect();
+    let project = Project::new("orders", PythonVersion::V3_13, &specs).unwrap();
+    let raw = RawManifest::parse(&render(&project)).unwrap();
+    assert_eq!(raw.schema, SCHEMA);
+    assert_eq!(raw.project.python, "3.13");
+    assert_eq!(raw.resources.len(), 4);
+    assert_eq!(raw.resources[0].options["min_size"].as_integer(), Some(1));
+    assert_eq!(
+        raw.resources[2].options["restart"].as_str(),
+        Some("restart")
+    );
+}
+
+fn sample() -> Manifest {
+    let specs: Vec<_> = ["db-pool", "lifespan"]
+        .iter()
+        .map(|s| ResourceSpec::parse(s).unwrap())
+        .collect();
+    let project = Project::new("orders", PythonVersion::V3_12, &specs).unwrap();
+    Manifest::parse(&render(&project), Path::new("scaffold.toml")).unwrap()
+}
+
+#[test]
+fn reads_back_what_new_writes() {
+    let m = sample();
+    assert_eq!(m.schema_on_disk, SCHEMA);
+    assert_eq!(m.project.resources.len(), 2);
+    assert_eq!(m.updated_text(), m.doc.to_string());
+}
+
+#[test]
+fn schema_0_is_migrated_keeping_comments() {
+    let text = "# header\nscaffold_version = \"0.0.9\"\n\n[project]\nname = \"a\"\npackage = \"a\"\npython = \"3.12\"\n\n# the cache\n[[resources]]\nkind = \"cache\"\nname = \"redis\"\n";
+    let m = Manifest::parse(text, Path::new("scaffold.toml")).unwrap();
+    assert_eq!(m.schema_on_disk, 0);
+    assert_eq!(m.project.resources[0].name, "redis");
+    let out = m.updated_text();
+    assert!(
+        out.starts_with("# header\nschema = 1\nscaffold_version = \"0.1.0\"\n"),
+        "{out}"
+    );
+    assert!(out.contains("# the cache\n[[resource]]\n"), "{out}");
+}
+
+#[test]
+fn add_and_remove_keep_formatting() {
+    let m = sample();
+    let text = m
+        .doc
+        .to_string()
+        .replace("max_size = 10", "max_size = 10 # keep me");
+    let m = Manifest::parse(&text, Path::new("scaffold.toml")).unwrap();
+    let added = m
+        .add_resource(kinds::find("cache").unwrap(), "sessions")
+        .unwrap();
+    let added_text = added.doc.to_string();
+    assert!(added_text.starts_with(&text), "{added_text}");
+    let removed = added.remove_resource("sessions").unwrap();
+    assert_eq!(removed.doc.to_string(), text);
+    assert!(matches!(
+        m.add_resource(kinds::find("lifespan").unwrap(), "web"),
+        Err(Error::TooManyOfKind { .. })
+    ));
+    assert!(matches!(
+        m.add_resource(kinds::find("db-pool").unwrap(), "database"),
+        Err(Error::ResourceExists { .. })
+    ));
+    assert!(matches!(
+        m.remove_resource("nope"),
+        Err(Error::ResourceMissing { .. })
+    ));
+}
+
+#[test]
+fn errors_carry_key_and_line() {
+    let text = sample()
+        .doc
+        .to_string()
+        .replace("name = \"app\"", "name = \"app\"\nrestart = \"never\"");
+    let err = Manifest::parse(&text, Path::new("scaffold.toml")).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("key `resource.1.restart`"), "{msg}");
+    assert!(msg.contains("line 20"), "{msg}");
+    let err = Manifest::parse("schema = 9\n", Path::new("scaffold.toml")).unwrap_err();
+    assert!(matches!(err, Error::SchemaTooNew { schema: 9, .. }));
+    let err = Manifest::from_bytes(b"schema = 1\n\xff", Path::new("m.toml")).unwrap_err();
+    assert!(err.to_string().contains("m.toml`, line 2"), "{err}");
+}
+
+#[test]
+fn unknown_keys_are_errors() {
+    let text = "schema = 1\nscaffold_version = \"0.1.0\"\nbogus = 2\n[project]\nname = \"a\"\npackage = \"a\"\npython = \"3.12\"\n";
+    let err = RawManifest::parse(text).unwrap_err();
+    assert!(err.to_string().contains("bogus"), "{err}");
+}
