@@ -211,7 +211,16 @@ pub enum FormatArg {
 #[derive(Debug, Subcommand)]
 pub enum ListCommand {
     /// The resource kinds, one line each.
-    Kinds,
+    Kinds(ListKindsArgs),
+}
+
+/// `scaffold list kinds`.
+#[derive(Debug, Args)]
+pub struct ListKindsArgs {
+    /// Output format: `text` (a line per kind) or `json` (the registry: ids, roles, variables,
+    /// options, dependencies, servers).
+    #[arg(long, value_enum, default_value_t = FormatArg::Text, value_name = "FORMAT")]
+    pub format: FormatArg,
 }
 
 /// `scaffold completions`.

@@ -22,7 +22,7 @@ use crate::templates;
 pub const KINDS_DIR: &str = "kinds";
 
 /// What a kind is to the service composition (`service.py`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Opened in manifest order before anything else, closed in reverse; a field of
@@ -107,6 +107,11 @@ pub struct KindSpec {
     /// must not equal a generated module's name.
     pub name_is_attribute: bool,
     pub options: Vec<OptionSpec>,
+    /// Requirements it adds to the project's dependencies and dev dependencies.
+    pub dependencies: Vec<String>,
+    pub dev_dependencies: Vec<String>,
+    /// The server its tests and `compose.yaml` need (`postgres`), if any.
+    pub server: Option<String>,
     pub files: Vec<KindFile>,
     /// Values the shared templates read (`r.offers.python_type`): the composition asks the kind.
     pub offers: BTreeMap<String, toml::Value>,
@@ -267,6 +272,11 @@ struct RawKind {
     name_is_attribute: bool,
     #[serde(default, rename = "option")]
     options: Vec<RawOption>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+    #[serde(default)]
+    dev_dependencies: Vec<String>,
+    server: Option<String>,
     #[serde(default, rename = "file")]
     files: Vec<KindFile>,
     #[serde(default)]
@@ -372,6 +382,9 @@ fn parse_kind(folder: &str, text: &str) -> std::result::Result<KindSpec, String>
         env: raw.env,
         name_is_attribute: raw.name_is_attribute,
         options,
+        dependencies: raw.dependencies,
+        dev_dependencies: raw.dev_dependencies,
+        server: raw.server,
         files: raw.files,
         offers: raw.offers,
     })

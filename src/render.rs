@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::file_table::{self, FileRule};
-use crate::kinds::{self, OptionValue, Role};
+use crate::kinds::{self, KindSpec, OptionValue, Role};
 use crate::lock::LOCK_FILE;
 use crate::manifest::MANIFEST_FILE;
 use crate::model::{Project, Resource};
@@ -138,6 +138,8 @@ pub fn normalize(content: &str) -> String {
 ///
 /// - `project`, `resources` (every resource, manifest order), `openable` (those the composition
 ///   opens: role `resource`), `is_worker` (no runtime kind), and `item` in per-instance files;
+/// - `dependencies`, `dev_dependencies` (the requirements of the kinds present, sorted) and
+///   `servers` (the servers they need, sorted);
 /// - per kind, named after its id in snake_case: `has_<kind>`, the list `<kind>s`, and for a
 ///   kind allowed once, `<kind>` (the resource or none). Each resource carries its kind's
 ///   `offers` from `kind.toml`.
@@ -170,6 +172,28 @@ impl Context {
             of(&|r| r.kind.role() == Role::Resource),
         );
         ctx.insert("is_worker".to_owned(), Value::from(project.is_worker()));
+        let present: Vec<_> = kinds::all()
+            .into_iter()
+            .filter(|k| project.has(*k))
+            .collect();
+        let union = |pick: &dyn Fn(&KindSpec) -> &[String]| {
+            let mut all: Vec<&String> = present.iter().flat_map(|k| pick(k.spec())).collect();
+            all.sort();
+            all.dedup();
+            ser(all)
+        };
+        ctx.insert("dependencies".to_owned(), union(&|k| &k.dependencies));
+        ctx.insert(
+            "dev_dependencies".to_owned(),
+            union(&|k| &k.dev_dependencies),
+        );
+        let mut servers: Vec<&str> = present
+            .iter()
+            .filter_map(|k| k.spec().server.as_deref())
+            .collect();
+        servers.sort_unstable();
+        servers.dedup();
+        ctx.insert("servers".to_owned(), ser(servers));
         for kind in kinds::all() {
             let key = kind.id().to_snake_case();
             ctx.insert(format!("has_{key}"), Value::from(project.has(kind)));

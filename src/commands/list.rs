@@ -1,15 +1,21 @@
 //! `scaffold list kinds`: what can be added, one line each, on stdout.
 
-use crate::cli::ListCommand;
+use crate::cli::{FormatArg, ListCommand};
 use crate::error::Result;
-use crate::kinds;
+use crate::kinds::{self, ResourceKind};
 use crate::printer::Printer;
 use crate::status::ExitStatus;
 
 /// Prints the requested list.
 pub fn run(list: &ListCommand, printer: &Printer) -> Result<ExitStatus> {
     match list {
-        ListCommand::Kinds => {
+        ListCommand::Kinds(args) if args.format == FormatArg::Json => {
+            let kinds: Vec<serde_json::Value> =
+                kinds::all().iter().map(|k| kind_json(*k)).collect();
+            let text = serde_json::to_string_pretty(&kinds).unwrap_or_default();
+            printer.data(&format!("{text}\n"));
+        }
+        ListCommand::Kinds(_) => {
             let mut out = String::new();
             let all = kinds::all();
             let width = all.iter().map(|k| k.id().len()).max().unwrap_or(0) + 1;
@@ -30,4 +36,27 @@ pub fn run(list: &ListCommand, printer: &Printer) -> Result<ExitStatus> {
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// One kind as the JSON document shows it (what a harness or an editor needs to know).
+fn kind_json(kind: ResourceKind) -> serde_json::Value {
+    let spec = kind.spec();
+    let options: Vec<serde_json::Value> = kind
+        .default_options()
+        .into_iter()
+        .map(|(name, default)| serde_json::json!({ "name": name, "default": default }))
+        .collect();
+    serde_json::json!({
+        "id": spec.id,
+        "summary": spec.summary,
+        "default_name": spec.default_name,
+        "example_name": spec.example_name,
+        "max_instances": spec.max_instances,
+        "role": spec.role,
+        "env": spec.env,
+        "options": options,
+        "dependencies": spec.dependencies,
+        "dev_dependencies": spec.dev_dependencies,
+        "server": spec.server,
+    })
 }

@@ -19,7 +19,9 @@ Settings (environment):
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
+import json
 import os
 import re
 import shutil
@@ -32,7 +34,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -106,6 +108,20 @@ def scaffold_bin() -> Path | None:
         if p.is_file():
             return p
     return None
+
+
+@functools.cache
+def kind_registry() -> tuple[dict[str, Any], ...]:
+    """The kinds of the binary under test (`scaffold list kinds --format json`), in its order.
+
+    The harness iterates these, so a new kind folder is generated, linted and run here without
+    an edit to the harness."""
+    binary = scaffold_bin()
+    if binary is None:
+        raise RuntimeError("no scaffold binary: build it (cargo build) or set SCAFFOLD_BIN")
+    out = subprocess.run([str(binary), "list", "kinds", "--format", "json"], capture_output=True,
+                         text=True, timeout=30, check=True).stdout
+    return tuple(json.loads(out))
 
 
 def python_path(version: str) -> Path:

@@ -43,13 +43,17 @@ from conftest import (
     Run,
     Steps,
     Venv,
+    kind_registry,
     report,
     scaffold_bin,
     uv_bin,
 )
 
-KINDS = ("db-pool", "cache", "task-set", "lifespan")
-SHORT = {"db-pool": "db", "cache": "cache", "task-set": "tasks", "lifespan": "web"}
+# The kinds, as the binary's registry has them: every list below is derived from it.
+REGISTRY = {kind["id"]: kind for kind in kind_registry()}
+KINDS = tuple(REGISTRY)
+# Initials for package names within the length limit: db-pool -> dp, task-set -> ts.
+SHORT = {k: "".join(part[0] for part in k.split("-")) for k in KINDS}
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,20 @@ class Project:
         return {r.split(":")[0] for r in self.resources + self.added}
 
 
-ALL_FOUR = ("db-pool", "cache", "task-set", "lifespan")
-WORKER = ("db-pool", "cache", "task-set")
-TWO_INSTANCE = ("db-pool", "db-pool:analytics", "cache", "task-set", "lifespan")
+def _of_role(role: str) -> tuple[str, ...]:
+    return tuple(k for k in KINDS if REGISTRY[k]["role"] == role)
+
+
+def _repeatable(kind: str) -> bool:
+    return REGISTRY[kind]["max_instances"] is None
+
+
+# Every kind (one of each); a worker: every kind but the runtime; two instances of every kind
+# the composition opens.
+ALL_FOUR = KINDS
+WORKER = tuple(k for k in KINDS if REGISTRY[k]["role"] != "runtime")
+TWO_INSTANCE = tuple(itertools.chain.from_iterable(
+    (k, f"{k}:{REGISTRY[k]['example_name']}") if REGISTRY[k]["role"] == "resource" else (k,) for k in KINDS))
 
 FULL = [
     *(Project("all-four", ALL_FOUR, py, True) for py in PYTHONS),
@@ -94,7 +109,9 @@ FULL = [
     Project("two-instance", TWO_INSTANCE, "3.12", True),
     # A living project: made small, then grown with `scaffold add resource`; the added resources
     # must be opened, closed, checked and fault-tested like the rest.
-    Project("grown", ("db-pool", "lifespan"), "3.12", True, added=("cache", "task-set", "db-pool:analytics")),
+    Project("grown", (_of_role("resource")[0], *_of_role("runtime")), "3.12", True,
+            added=(*_of_role("resource")[1:], *_of_role("tasks"),
+                   f"{_of_role('resource')[0]}:{REGISTRY[_of_role('resource')[0]]['example_name']}")),
 ]
 LINT = [
     Project("+".join(combo), combo, "3.12", False)
@@ -104,10 +121,13 @@ LINT = [
 # The longest names scaffold accepts (package 30, resources 18 characters): the generated code is
 # formatted for the names it gets, and must stay ruff-clean at the limits.
 LONGEST = "abcdefghijklmnopqr"
-LINT.append(Project("longest-names", (f"db-pool:{LONGEST}", f"db-pool:{LONGEST[:-1]}2", f"cache:c{LONGEST[:-1]}",
-                                      f"task-set:t{LONGEST[:-1]}", "lifespan"), "3.12", False,
-                    package="longest_package_name_for_lint1"))
-assert len(LINT) == 16 and len({p.name for p in FULL + LINT}) == len(FULL + LINT)
+# Two of the first repeatable kind, one of every other, each named at the limit (distinct names).
+_first = next(k for k in KINDS if _repeatable(k))
+LINT.append(Project("longest-names", (f"{_first}:{LONGEST}", f"{_first}:{LONGEST[:-1]}2", *(
+    f"{k}:{chr(ord('c') + i)}{LONGEST[:-1]}" if REGISTRY[k]["max_instances"] is None else k
+    for i, k in enumerate(k for k in KINDS if k != _first))), "3.12", False,
+    package="longest_package_name_for_lint1"))
+assert len(LINT) == 2 ** len(KINDS) and len({p.name for p in FULL + LINT}) == len(FULL + LINT)
 
 
 def pins() -> dict[str, str]:
@@ -123,7 +143,7 @@ def pins() -> dict[str, str]:
 
 # What each kind needs at run time; a project must depend on these for its kinds and on none of
 # the others (spec: "a worker project does not install FastAPI").
-RUNTIME_DEPS = {"db-pool": {"asyncpg"}, "cache": {"redis"}, "lifespan": {"fastapi", "uvicorn"}, "task-set": set()}
+RUNTIME_DEPS = {k: {canonicalize_name(Requirement(r).name) for r in REGISTRY[k]["dependencies"]} for k in KINDS}
 
 
 def check_dependencies(project_dir: Path, kinds: set[str]) -> list[str]:
@@ -175,12 +195,15 @@ def judge_pytest(steps: Steps, r: Run) -> None:
 
 
 def resource_env(project_dir: Path, db_url: str, redis_url: str) -> dict[str, str]:
-    """DATABASE_URL, REDIS_URL, plus <NAME>_URL for every db-pool/cache in the manifest."""
+    """DATABASE_URL, REDIS_URL, plus the variable of every resource of the manifest whose kind
+    needs a server: the URL of that server."""
     env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url}
+    urls = {"postgres": db_url, "redis": redis_url}
     manifest = tomllib.loads((project_dir / "scaffold.toml").read_text())
     for res in manifest.get("resource", []):
-        if res.get("kind") in ("db-pool", "cache"):
-            env[f"{res['name'].upper()}_URL"] = db_url if res["kind"] == "db-pool" else redis_url
+        kind = REGISTRY.get(res.get("kind", ""), {})
+        if kind.get("env") and kind.get("server"):
+            env[kind["env"].replace("{upper}", res["name"].upper())] = urls[kind["server"]]
     return env
 
 
@@ -212,7 +235,7 @@ def check_workflow_steps(project_dir: Path, kinds: set[str]) -> list[str]:
                 ("uv sync --locked", "ruff check", "ruff format --check", "mypy", "pytest", "scaffold regen --check")
                 if cmd not in runs]
     services = set(jobs.get("test", {}).get("services", {}))
-    want = {s for kind, s in (("db-pool", "postgres"), ("cache", "redis")) if kind in kinds}
+    want = {REGISTRY[k]["server"] for k in kinds if REGISTRY[k]["server"]}
     if services != want:
         problems.append(f"service containers {sorted(services)}, expected {sorted(want)}")
     return problems

@@ -70,7 +70,7 @@ from conftest import (
     scaffold_bin,
     uv_bin,
 )
-from test_real_run import ALL_FOUR, WORKER, judge_pytest
+from test_real_run import ALL_FOUR, REGISTRY, WORKER, judge_pytest
 
 STEP_TIMEOUT = 300.0  # a `run:` step other than pytest (uv sync, ruff, mypy, regen --check)
 JOB_TIMEOUT_MINUTES = 360  # GitHub's default
@@ -109,8 +109,10 @@ class Replay:
 
 # The worker is grown to its kinds: `new` without the cache, then `add resource cache`, so the
 # replay also proves that `add` keeps the committed uv.lock in line with pyproject.toml.
+# The worker replay adds its last resource kind with `scaffold add resource` after `new`.
+_ADDED = next(k for k in reversed(WORKER) if REGISTRY[k]["role"] == "resource")
 REPLAYS = [Replay("all-four", ALL_FOUR),
-           Replay("worker", tuple(r for r in WORKER if r != "cache"), added=("cache",))]
+           Replay("worker", tuple(r for r in WORKER if r != _ADDED), added=(_ADDED,))]
 assert sorted(REPLAYS[1].resources + REPLAYS[1].added) == sorted(WORKER)
 
 
