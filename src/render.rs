@@ -136,8 +136,12 @@ pub fn normalize(content: &str) -> String {
 
 /// The template context, a map of names (the contract in `docs/design.md`):
 ///
-/// - `project`, `resources` (every resource, manifest order), `openable` (those the composition
-///   opens: role `resource`), `is_worker` (no runtime kind), and `item` in per-instance files;
+/// - `project`, `resources` (every resource, manifest order), by role: `openable` (the
+///   composition opens them), `tasks` (supervised jobs), `runtime` (what runs the service, or
+///   none: `is_worker`), `all_kinds` (the registry), and `item` in per-instance files;
+/// - `kinds`: the kinds present, in registry order, each with its `macros` template (shared
+///   templates `{% import k.macros as m %}` and call the kind's part of the file), `offers`
+///   and `resources`; every resource carries `role` and `macros` too;
 /// - `dependencies`, `dev_dependencies` (the requirements of the kinds present, sorted) and
 ///   `servers` (the servers they need, sorted);
 /// - per kind, named after its id in snake_case: `has_<kind>`, the list `<kind>s`, and for a
@@ -171,6 +175,19 @@ impl Context {
             "openable".to_owned(),
             of(&|r| r.kind.role() == Role::Resource),
         );
+        ctx.insert("tasks".to_owned(), of(&|r| r.kind.role() == Role::Tasks));
+        let runtime = project.of_role(Role::Runtime).next().map(ResourceCtx::new);
+        ctx.insert("runtime".to_owned(), ser(runtime));
+        ctx.insert(
+            "all_kinds".to_owned(),
+            ser(kinds::all()
+                .iter()
+                .map(|k| KindInfo {
+                    id: k.id(),
+                    role: k.role(),
+                })
+                .collect::<Vec<_>>()),
+        );
         ctx.insert("is_worker".to_owned(), Value::from(project.is_worker()));
         let present: Vec<_> = kinds::all()
             .into_iter()
@@ -186,6 +203,19 @@ impl Context {
         ctx.insert(
             "dev_dependencies".to_owned(),
             union(&|k| &k.dev_dependencies),
+        );
+        ctx.insert(
+            "kinds".to_owned(),
+            ser(present
+                .iter()
+                .map(|k| KindCtx {
+                    id: k.id(),
+                    role: k.role(),
+                    macros: macros_of(k.id()),
+                    offers: &k.spec().offers,
+                    resources: project.of_kind(*k).map(ResourceCtx::new).collect(),
+                })
+                .collect::<Vec<_>>()),
         );
         let mut servers: Vec<&str> = present
             .iter()
@@ -230,9 +260,36 @@ struct ProjectCtx {
     scaffold_version: &'static str,
 }
 
+/// A kind of the registry, present or not (for hints such as "`scaffold add resource <id>`").
+#[derive(Clone, Serialize)]
+struct KindInfo {
+    id: &'static str,
+    role: Role,
+}
+
+/// A kind present in the project, for blocks written once per kind (`kinds`).
+#[derive(Clone, Serialize)]
+struct KindCtx {
+    id: &'static str,
+    role: Role,
+    /// The kind's macros template (`kinds/<id>/macros.j2`): shared templates import it to ask
+    /// the kind for its part of a file.
+    macros: String,
+    offers: &'static BTreeMap<String, toml::Value>,
+    resources: Vec<ResourceCtx>,
+}
+
+fn macros_of(id: &str) -> String {
+    format!("{}/{id}/macros.j2", kinds::KINDS_DIR)
+}
+
 #[derive(Clone, Serialize)]
 struct ResourceCtx {
     kind: &'static str,
+    role: Role,
+    macros: String,
+    /// The server it connects to (`postgres`), if any: `servers/<server>.j2` has its macros.
+    server: Option<&'static str>,
     name: String,
     env: String,
     upper: String,
@@ -244,6 +301,9 @@ impl ResourceCtx {
     fn new(resource: &Resource) -> Self {
         ResourceCtx {
             kind: resource.kind.id(),
+            role: resource.kind.role(),
+            macros: macros_of(resource.kind.id()),
+            server: resource.kind.spec().server.as_deref(),
             name: resource.name.clone(),
             env: resource.env(),
             upper: resource.upper(),

@@ -127,7 +127,10 @@ LINT.append(Project("longest-names", (f"{_first}:{LONGEST}", f"{_first}:{LONGEST
     f"{k}:{chr(ord('c') + i)}{LONGEST[:-1]}" if REGISTRY[k]["max_instances"] is None else k
     for i, k in enumerate(k for k in KINDS if k != _first))), "3.12", False,
     package="longest_package_name_for_lint1"))
-assert len(LINT) == 2 ** len(KINDS) and len({p.name for p in FULL + LINT}) == len(FULL + LINT)
+# Two of every kind allowed twice (two task sets: their modules' imports must stay sorted).
+LINT.append(Project("two-of-each", tuple(itertools.chain.from_iterable(
+    (k, f"{k}:{REGISTRY[k]['example_name']}") if _repeatable(k) else (k,) for k in KINDS)), "3.12", False))
+assert len(LINT) == 2 ** len(KINDS) + 1 and len({p.name for p in FULL + LINT}) == len(FULL + LINT)
 
 
 def pins() -> dict[str, str]:
