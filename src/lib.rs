@@ -39,6 +39,7 @@ pub mod names;
 pub mod plan;
 pub mod printer;
 pub mod prompts;
+pub mod python_imports;
 pub mod relpath;
 pub mod render;
 pub mod report;

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use heck::ToSnakeCase;
 use minijinja::value::Serde;
 use minijinja::{Environment, Value};
 use serde::Serialize;
@@ -144,9 +143,9 @@ pub fn normalize(content: &str) -> String {
 ///   and `resources`; every resource carries `role` and `macros` too;
 /// - `dependencies`, `dev_dependencies` (the requirements of the kinds present, sorted) and
 ///   `servers` (the servers they need, sorted);
-/// - per kind, named after its id in snake_case: `has_<kind>`, the list `<kind>s`, and for a
-///   kind allowed once, `<kind>` (the resource or none). Each resource carries its kind's
-///   `offers` from `kind.toml`.
+/// - every resource carries its kind's `offers` from `kind.toml`, its `role` and `server`.
+///
+/// No name in the context is a kind's: templates ask the kinds, by role or through their macros.
 #[derive(Clone)]
 struct Context(BTreeMap<String, Value>);
 
@@ -224,15 +223,6 @@ impl Context {
         servers.sort_unstable();
         servers.dedup();
         ctx.insert("servers".to_owned(), ser(servers));
-        for kind in kinds::all() {
-            let key = kind.id().to_snake_case();
-            ctx.insert(format!("has_{key}"), Value::from(project.has(kind)));
-            ctx.insert(format!("{key}s"), of(&|r| r.kind == kind));
-            if kind.max_instances() == Some(1) {
-                let one = project.of_kind(kind).next().map(ResourceCtx::new);
-                ctx.insert(key, ser(one));
-            }
-        }
         Context(ctx)
     }
 
@@ -388,17 +378,17 @@ mod tests {
     }
 
     #[test]
-    fn every_kind_has_its_context_names() {
+    fn the_context_names_roles_and_kinds_never_a_kind() {
         let kind = repeatable();
-        let key = kind.id().to_snake_case();
-        let source = format!(
-            "{{{{ has_{key} }}}} {{{{ {key}s|length }}}} {{{{ {key}s[0].offers is mapping }}}}"
+        let source = "{{ kinds|map(attribute='id')|join(',') }} {{ kinds[0].resources|length }} \
+                      {{ kinds[0].macros }} {{ resources[0].role }} {{ has_db_pool is defined }}";
+        let plan = render_with(&project(), &[rule("a", When::Always, None)], &env(source)).unwrap();
+        let want = format!(
+            "{id} 2 kinds/{id}/macros.j2 {role} False\n",
+            id = kind.id(),
+            role = serde_json::to_value(kind.role()).unwrap().as_str().unwrap()
         );
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.add_template_owned("t.j2", source).unwrap();
-        let plan = render_with(&project(), &[rule("a", When::Always, None)], &env).unwrap();
-        assert_eq!(plan.get("a").unwrap().content, "True 2 True\n");
+        assert_eq!(plan.get("a").unwrap().content, want);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use include_dir::{Dir, include_dir};
 use minijinja::syntax::SyntaxConfig;
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{Environment, UndefinedBehavior, Value};
 
 use crate::error::{Error, Result};
 
@@ -58,6 +58,7 @@ pub fn environment() -> Result<Environment<'static>> {
         .build()
         .map_err(|e| render_error("<syntax>", &e))?;
     env.set_syntax(syntax);
+    env.add_function("python_imports", python_imports);
 
     let mut stack = vec![&BUNDLE];
     while let Some(dir) = stack.pop() {
@@ -79,6 +80,51 @@ pub fn environment() -> Result<Environment<'static>> {
         }
     }
     Ok(env)
+}
+
+/// `python_imports(package, file, kinds, lines)`: the import block of a generated Python file,
+/// from its own `lines` and those the `kinds` present offer for `file` (see `python_imports`).
+fn python_imports(
+    package: &str,
+    file: &str,
+    kinds: Vec<Value>,
+    own: Vec<String>,
+) -> std::result::Result<String, minijinja::Error> {
+    let mut lines = own;
+    for kind in &kinds {
+        let present = |v: &Value| !(v.is_undefined() || v.is_none());
+        let offers = kind.get_attr("offers")?;
+        let imports = if present(&offers) {
+            offers.get_attr("imports")?
+        } else {
+            continue;
+        };
+        let offered = if present(&imports) {
+            imports.get_attr(file)?
+        } else {
+            continue;
+        };
+        if !present(&offered) {
+            continue;
+        }
+        let names: Vec<String> = match kind.get_attr("resources") {
+            Ok(resources) => resources
+                .try_iter()?
+                .filter_map(|r| r.get_attr("name").ok().map(|n| n.to_string()))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        for line in offered.try_iter()? {
+            let line = line.to_string();
+            if line.contains("{name}") {
+                lines.extend(names.iter().map(|n| line.replace("{name}", n)));
+            } else {
+                lines.push(line);
+            }
+        }
+    }
+    crate::python_imports::format(package, &lines)
+        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e))
 }
 
 fn render_error(template: &str, err: &minijinja::Error) -> Error {

@@ -129,7 +129,8 @@ LINT.append(Project("longest-names", (f"{_first}:{LONGEST}", f"{_first}:{LONGEST
     package="longest_package_name_for_lint1"))
 # Two of every kind allowed twice (two task sets: their modules' imports must stay sorted).
 LINT.append(Project("two-of-each", tuple(itertools.chain.from_iterable(
-    (k, f"{k}:{REGISTRY[k]['example_name']}") if _repeatable(k) else (k,) for k in KINDS)), "3.12", False))
+    (k, f"{k}:{REGISTRY[k]['example_name']}") if _repeatable(k) else (k,) for k in KINDS)), "3.12", False,
+    package="lint_two_of_each"))
 assert len(LINT) == 2 ** len(KINDS) + 1 and len({p.name for p in FULL + LINT}) == len(FULL + LINT)
 
 
