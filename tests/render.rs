@@ -66,8 +66,8 @@ fn tree_diff(from: &Project, to: &Project) -> String {
         write!(out, "{}", diff.unified_diff().context_radius(2)).unwrap();
     }
     let manifest = TextDiff::from_lines(
-        &scaffold::manifest::render(from),
-        &scaffold::manifest::render(to),
+        scaffold::manifest::render(from),
+        scaffold::manifest::render(to),
     )
     .unified_diff()
     .context_radius(2)
