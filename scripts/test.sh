@@ -8,7 +8,7 @@
 #           release build, wheel, real run
 #     rust  cargo fmt --check, clippy and cargo test only
 #     real  release build + wheel + real run; extra args go to pytest, e.g.
-#           scripts/test.sh real -k 'all-four-py3.12'
+#           scripts/test.sh real -k 'all-kinds-py3.12'
 #
 # Works on a clean machine (CI runs it as root via .ci/run): it installs what is missing —
 # Redis via apt (scripts/start-services.sh), uv into .cache/uv-venv from PyPI, the harness venv

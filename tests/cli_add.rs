@@ -48,11 +48,9 @@ fn add_twice_is_exit_2_and_changes_nothing() {
 fn add_refusals_are_exit_2_and_change_nothing() {
     let p = Project::new(&["db-pool", "lifespan"]);
     let before = p.tree();
+    let known = format!("known kinds: {}", scaffold::kinds::id_list());
     for (args, needle) in [
-        (
-            vec!["add", "resource", "queue"],
-            "known kinds: `db-pool`, `cache`, `task-set`, `lifespan`",
-        ),
+        (vec!["add", "resource", "queue"], known.as_str()),
         (
             vec!["add", "resource", "lifespan", "--name", "web"],
             "more than one `lifespan`",

@@ -22,11 +22,23 @@ fn prompts_choose_kinds_names_and_python() {
         .env("TERM", "xterm");
     let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
 
-    // Kinds: db-pool (first row), skip cache, task-set; confirm.
+    // Kinds: db-pool and task-set, found by their rows in the registry's order; confirm.
+    let row = |id: &str| {
+        scaffold::kinds::all()
+            .iter()
+            .position(|k| k.id() == id)
+            .expect("a bundled kind")
+    };
+    let (first, second) = (row("db-pool"), row("task-set"));
+    assert!(first < second);
     p.exp_string("Resources").unwrap();
+    for _ in 0..first {
+        p.send(DOWN).unwrap();
+    }
     p.send(" ").unwrap();
-    p.send(DOWN).unwrap();
-    p.send(DOWN).unwrap();
+    for _ in first..second {
+        p.send(DOWN).unwrap();
+    }
     p.send(" ").unwrap();
     p.send("\r").unwrap();
     p.flush().unwrap();

@@ -185,7 +185,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @dataclass
 class Outcome:
-    label: str  # e.g. "all-four py3.12"
+    label: str  # e.g. "all-kinds py3.12"
     steps: list[tuple[str, float, bool]] = field(default_factory=list)  # (step, seconds, ok)
     pytest_summary: str = ""
 

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from conftest import kind_registry
+
 SPAN = "\n<SPAN>\n"  # in a `find`: replace everything from the text before it through the text after it
 
 
@@ -25,7 +27,7 @@ class TemplateDrift(AssertionError):
 class Mutation:
     anti: str  # "A1".."A14" (the spec's catalogue), "A15".. (docs/faults.md)
     kind: str  # what is mutated: db-pool, cache, task-set, composition, worker runner
-    project: str  # "all-four" or "worker": the project rendered for it
+    project: str  # "all-kinds" or "worker": the project rendered for it
     file: str  # under src/<pkg>/
     find: str  # first edit: this exact text, present exactly once ...
     replace: str  # ... becomes this
@@ -108,6 +110,26 @@ MANAGERS = {
         "close": "await client.aclose()",
         "close_coro": "client.aclose()",
     },
+    "sqlalchemy": {
+        "file": "sql_engine.py",
+        "resource": "db",
+        "block": (
+            "    try:\n"
+            "        yield db\n"
+            "    finally:\n"
+            "        # dispose() closes only the connections in the pool, and returns at once: one that\n"
+            "        # a session still holds stays open on the server. Wait for the sessions to give\n"
+            "        # theirs back, then dispose; past the bound, terminate every connection.\n"
+            "        await close_bounded(\n"
+            "            name,\n"
+            "            lambda: _close(engine, connections),\n"
+            "            bound=budget.take(),\n"
+            "            hard_close=lambda: _terminate(name, connections),\n"
+            "        )\n"
+        ),
+        "close": "await _close(engine, connections)",
+        "close_coro": "_close(engine, connections)",
+    },
     "task-set": {
         "file": "task_set.py",
         "resource": "task_set",
@@ -135,11 +157,12 @@ def _manager_mutations(kind: str) -> list[Mutation]:
     head = f"    try:\n{yield_line}    finally:\n"
     assert block.startswith(head)
     finally_body = block[len(head):]
-    common = {"kind": kind, "project": "all-four", "file": m["file"], "first": ("test_scaffold_resources.py",)}
-    # Cache A3/A4 are seen by T4/T5 only: redis-py drops a connection whose command was cancelled,
-    # so after T1-T3 (cancelled mid-command) the server shows nothing open, close or no close;
-    # T4/T5 instrument aclose() and see that it never runs.
-    gone = T1_T3 if kind != "cache" else r"test_t[1-5]_"
+    common = {"kind": kind, "project": "all-kinds", "file": m["file"], "first": ("test_scaffold_resources.py",)}
+    # Cache and sqlalchemy A3/A4 are seen by T4/T5 only: redis-py drops a connection whose command
+    # was cancelled, and SQLAlchemy invalidates one (its pool then holds none), so after T1-T3
+    # (cancelled mid-command) the server shows nothing open, close or no close; T4/T5
+    # instrument the close and see that it never runs.
+    gone = r"test_t[1-5]_" if kind in ("cache", "sqlalchemy") else T1_T3
     out = [
         # A1: the seed's own "wrong pattern".
         Mutation("A1", find=head, expect=T1_T3, replace=(
@@ -210,28 +233,33 @@ SERVICE_BODY = (
 
 COMPOSITION = [
     # A5: opened one after another, closes registered only once everything is open.
-    Mutation("A5", "composition", "all-four", "service.py", SERVICE_BODY, (
+    Mutation("A5", "composition", "all-kinds", "service.py", SERVICE_BODY, (
         "    database_cm = open_db_pool(\"database\", settings.database, budget, label=label)\n"
         "    database = await database_cm.__aenter__()\n"
+        "    sql_cm = open_sql_engine(\"sql\", settings.sql, budget, label=label)\n"
+        "    sql = await sql_cm.__aenter__()\n"
         "    redis_cm = open_cache(\"redis\", settings.redis, budget, label=label)\n"
-        "    redis = await redis_cm.__aenter__()  # A5: if this fails, the database pool leaks\n"
-        "    resources = Resources(database=database, redis=redis)\n"
+        "    redis = await redis_cm.__aenter__()  # A5: if this fails, the others leak\n"
+        "    resources = Resources(database=database, sql=sql, redis=redis)\n"
         "    workers_cm = run_task_set(\"workers\", workers_jobs.jobs(resources), budget, restart=True)\n"
         "    workers = await workers_cm.__aenter__()\n"
         "    async with AsyncExitStack() as stack:\n"
         "        stack.push_async_exit(database_cm)\n"
+        "        stack.push_async_exit(sql_cm)\n"
         "        stack.push_async_exit(redis_cm)\n"
         "        stack.push_async_exit(workers_cm)\n"
         "        yield Service(resources=resources, workers=workers)\n"
     ), expect=r"test_t6_|test_startup_failure", first=("test_scaffold_startup.py",)),
     # A6: startup protected, but the shutdown steps all in one `try`: the first failure skips the rest.
-    Mutation("A6", "composition", "all-four", "service.py", SERVICE_BODY, (
+    Mutation("A6", "composition", "all-kinds", "service.py", SERVICE_BODY, (
         "    database_cm = open_db_pool(\"database\", settings.database, budget, label=label)\n"
+        "    sql_cm = open_sql_engine(\"sql\", settings.sql, budget, label=label)\n"
         "    redis_cm = open_cache(\"redis\", settings.redis, budget, label=label)\n"
         "    async with AsyncExitStack() as stack:\n"
         "        database = await stack.enter_async_context(database_cm)\n"
+        "        sql = await stack.enter_async_context(sql_cm)\n"
         "        redis = await stack.enter_async_context(redis_cm)\n"
-        "        resources = Resources(database=database, redis=redis)\n"
+        "        resources = Resources(database=database, sql=sql, redis=redis)\n"
         "        workers_cm = run_task_set(\"workers\", workers_jobs.jobs(resources), budget, restart=True)\n"
         "        workers = await stack.enter_async_context(workers_cm)\n"
         "        stack.pop_all()  # everything is open: shut down by hand below\n"
@@ -240,10 +268,11 @@ COMPOSITION = [
         "    finally:  # A6: one try for every step\n"
         "        await workers_cm.__aexit__(None, None, None)\n"
         "        await redis_cm.__aexit__(None, None, None)\n"
+        "        await sql_cm.__aexit__(None, None, None)\n"
         "        await database_cm.__aexit__(None, None, None)\n"
     ), expect=r"test_t7_", first=("test_scaffold_startup.py",)),
     # A12: shutdown order reversed: the pools' stack exits before the task set's.
-    Mutation("A12", "composition", "all-four", "service.py",
+    Mutation("A12", "composition", "all-kinds", "service.py",
              "    async with AsyncExitStack() as stack:\n"
              "        database = await stack.enter_async_context(\n",
              "    # A12: the task set is registered on the outer stack: stopped after the pools close\n"
@@ -297,7 +326,7 @@ SUPERVISE_TRY = (
 
 TASK_SET = [
     # A7: the seed's background manager: cancel() everything, then an unbounded gather.
-    Mutation("A7", "task_set.py", "all-four", "task_set.py", STOP_BODY, (
+    Mutation("A7", "task_set.py", "all-kinds", "task_set.py", STOP_BODY, (
         "        self._stop.set()\n"
         "        for task in self._tasks.values():\n"
         "            task.cancel()\n"
@@ -307,7 +336,7 @@ TASK_SET = [
     ), expect=r"test_t11_|test_t13_|test_job_that_ignores_cancel", first=("test_scaffold_task_set.py",),
         pythons=("3.12", "3.11")),
     # A8: no logging where the job runs: a crash kills the task silently, seen only at shutdown.
-    Mutation("A8", "task_set.py", "all-four", "task_set.py", SUPERVISE_TRY, (
+    Mutation("A8", "task_set.py", "all-kinds", "task_set.py", SUPERVISE_TRY, (
         "            await job(self._stop)  # A8: a crash ends the task; nobody sees it until shutdown\n"
         "            if self._stop.is_set():\n"
         "                return\n"
@@ -320,7 +349,7 @@ TASK_SET = [
 
 OTHER = [
     # A9: asyncpg's default, unbounded close.
-    Mutation("A9", "db-pool", "all-four", "db_pool.py", MANAGERS["db-pool"]["block"], (
+    Mutation("A9", "db-pool", "all-kinds", "db_pool.py", MANAGERS["db-pool"]["block"], (
         "    try:\n        yield pool\n    finally:\n        await pool.close()  # A9: unbounded\n"
     ), expect=r"test_t14_|test_t4_", first=("test_scaffold_readiness.py",)),
     # A10: no signal handlers: SIGTERM kills the worker where it stands, no `finally` runs.
@@ -343,7 +372,7 @@ HANDLERS = (
 
 BEYOND = [
     # A15: every shutdown step may take the whole SHUTDOWN_TIMEOUT: N slow steps take N budgets.
-    Mutation("A15", "composition", "all-four", "lifecycle.py",
+    Mutation("A15", "composition", "all-kinds", "lifecycle.py",
              "        return self.remaining() * share\n",
              "        return self.seconds  # A15: every step gets the whole budget\n",
              expect=r"test_t24_|test_t11_", first=("test_scaffold_task_set.py",)),
@@ -374,7 +403,7 @@ BEYOND = [
                     "    # A17: the handlers only after the imports\n" + HANDLERS + "    status = EXIT_OK\n"),)),
     # A18: the supervisor catches only Exception: a job ended by a stray cancellation dies
     # silently, for good; a job failing while its set stops is announced as restarting.
-    Mutation("A18", "task_set.py", "all-four", "task_set.py",
+    Mutation("A18", "task_set.py", "all-kinds", "task_set.py",
              STRAY_CANCEL,
              "",
              expect=r"test_t21_", first=("test_scaffold_task_set.py",),
@@ -383,7 +412,7 @@ BEYOND = [
                     "            if not self._restart:  # A18\n                return\n"),)),
     # A19: readiness bounded only inside each check: asyncpg's release after a cancelled query
     # waits for the server, so a black-holed PostgreSQL holds /readyz for command_timeout.
-    Mutation("A19", "composition", "all-four", "service.py",
+    Mutation("A19", "composition", "all-kinds", "service.py",
              "    failures.update(await run_checks(checks, READINESS_TIMEOUT))\n",
              "    # A19: every check bounded by its own timeout only\n"
              "    results = await asyncio.gather(*checks.values(), return_exceptions=True)\n"
@@ -394,22 +423,22 @@ BEYOND = [
              more=(("from collections.abc import AsyncIterator\n",
                     "import asyncio\nfrom collections.abc import AsyncIterator\n"),)),
     # A20: a failed open reports str(exc): empty for asyncpg's TimeoutError ("PostgreSQL at h:p: ").
-    Mutation("A20", "db-pool", "all-four", "db_pool.py",
+    Mutation("A20", "db-pool", "all-kinds", "db_pool.py",
              "        reason = open_failure(exc, settings.connect_timeout)\n",
              "        reason = str(exc)  # A20\n",
              expect=r"test_t22_", first=("test_scaffold_startup.py",)),
     # A21: LOG_LEVEL read as any text: a bad one is a traceback later, not a ConfigError now.
-    Mutation("A21", "settings", "all-four", "settings.py",
+    Mutation("A21", "settings", "all-kinds", "settings.py",
              "            log_level=env.log_level(\"LOG_LEVEL\", \"INFO\"),\n",
              "            log_level=env.text(\"LOG_LEVEL\", \"INFO\"),  # A21\n",
              expect=r"test_t20_log_level", first=("test_scaffold_startup.py",)),
     # A22: a crashing job restarted after the same delay every time: a crash loop at full speed.
-    Mutation("A22", "task_set.py", "all-four", "task_set.py",
+    Mutation("A22", "task_set.py", "all-kinds", "task_set.py",
              "            delay = min(delay * 2, self._backoff_max)\n",
              "            delay = min(delay, self._backoff_max)  # A22: no backoff\n",
              expect=r"test_t26_", first=("test_scaffold_task_set.py",)),
     # A23: stop() waits out its whole grace period, even when every job returned at once.
-    Mutation("A23", "task_set.py", "all-four", "task_set.py",
+    Mutation("A23", "task_set.py", "all-kinds", "task_set.py",
              "        self._stop.set()\n"
              "        pending = {t for t in self._tasks.values() if not t.done()}\n",
              "        self._stop.set()\n"
@@ -418,27 +447,27 @@ BEYOND = [
              expect=r"test_t25_", first=("test_scaffold_startup.py",)),
     # A24: the lifespan without its hard exit: uvicorn's asyncio.run() teardown then waits
     # forever for a job that ignores cancel().
-    Mutation("A24", "app", "all-four", "app.py",
+    Mutation("A24", "app", "all-kinds", "app.py",
              "            if exit_if_abandoned and (stuck := abandoned()):\n",
              "            if False and exit_if_abandoned and (stuck := abandoned()):  # A24\n",
              expect=r"test_stubborn_job_under_uvicorn", first=("test_scaffold_signals.py",)),
     # A25: stop() never cancels: a job that ignores its stop event (but would honour cancel())
     # is waited for to the bound, then abandoned, and so is a child task of a job.
-    Mutation("A25", "task_set.py", "all-four", "task_set.py", CANCEL_ONCE,
+    Mutation("A25", "task_set.py", "all-kinds", "task_set.py", CANCEL_ONCE,
              "        # A25: never cancelled: wait out the bound, then abandon\n"
              "        if pending:\n"
              "            _, pending = await asyncio.wait(pending, timeout=max(0.0, deadline - time.monotonic()))\n",
              expect=r"test_t2[78]_", first=("test_scaffold_task_set.py",), pythons=ALL_PYTHONS),
     # A26: no grace period: the jobs are cancelled as soon as the stop event is set, so a job
     # returning on it is cancelled in its own `finally`.
-    Mutation("A26", "task_set.py", "all-four", "task_set.py",
+    Mutation("A26", "task_set.py", "all-kinds", "task_set.py",
              "        if pending:\n"
              "            _, pending = await asyncio.wait(pending, timeout=bound * GRACE_SHARE)\n",
              "        # A26: no grace period\n",
              expect=r"test_t28_", first=("test_scaffold_task_set.py",), pythons=ALL_PYTHONS),
     # A27: the stop as it was: re-cancel every 10 ms (and once more a loop iteration later) on
     # every Python, so the second cancel lands in the cancelled job's own `finally`.
-    Mutation("A27", "task_set.py", "all-four", "task_set.py", CANCEL_ONCE,
+    Mutation("A27", "task_set.py", "all-kinds", "task_set.py", CANCEL_ONCE,
              "        loop = asyncio.get_running_loop()  # A27: re-cancel again and again\n"
              "        while pending and (left := deadline - time.monotonic()) > 0:\n"
              "            for task in pending:\n"
@@ -448,29 +477,50 @@ BEYOND = [
              expect=r"test_t2[78]_", first=("test_scaffold_task_set.py",), pythons=ALL_PYTHONS),
     # A29: close_bounded re-raises a cancellation it absorbed only while another exception
     # propagates: one landing in a close after a normal exit is lost, for every kind.
-    Mutation("A29", "composition", "all-four", "lifecycle.py",
+    Mutation("A29", "composition", "all-kinds", "lifecycle.py",
              "    if absorbed is not None:\n",
              "    if absorbed is not None and in_flight is not None:  # A29\n",
              expect=r"test_t29_", first=("test_scaffold_resources.py",)),
     # A30: the opener catches only connection errors: a server that answers the startup with
     # an error (a refused password, no such database) escapes unnamed, the client unclosed.
-    Mutation("A30", "db-pool", "all-four", "db_pool.py",
+    Mutation("A30", "db-pool", "all-kinds", "db_pool.py",
              "    except Exception as exc:  # any failure to open is reported naming the pool; cancellation passes\n",
              "    except (OSError, TimeoutError) as exc:  # A30: connection errors only\n",
              expect=r"test_t30_", first=("test_scaffold_startup.py",), pythons=ALL_PYTHONS),
-    Mutation("A30", "cache", "all-four", "cache.py",
+    Mutation("A30", "cache", "all-kinds", "cache.py",
              "    except Exception as exc:  # any failure to open is reported naming the client\n",
              "    except (OSError, TimeoutError, redis.exceptions.ConnectionError) as exc:  # A30\n",
              expect=r"test_t30_", first=("test_scaffold_startup.py",), pythons=ALL_PYTHONS,
              more=(("from redis.asyncio import Redis\n",
                     "import redis.exceptions\nfrom redis.asyncio import Redis\n"),)),
+    # A9 for SQLAlchemy: dispose() alone at shutdown. It returns at once, and a connection a
+    # session still holds stays open on the server (and no bound, no hard close).
+    Mutation("A9", "sqlalchemy", "all-kinds", "sql_engine.py", MANAGERS["sqlalchemy"]["block"], (
+        "    try:\n        yield db\n    finally:\n        await engine.dispose()  # A9: dispose() alone\n"
+    ), expect=r"test_t14_", first=("test_scaffold_readiness.py",)),
+    # A32: the close disposes at once instead of waiting for the sessions: a request that ends
+    # during the shutdown gives its connection back to a pool already disposed (left open).
+    Mutation("A32", "sqlalchemy", "all-kinds", "sql_engine.py",
+             "    await connections.all_back.wait()\n    await engine.dispose()\n",
+             "    await engine.dispose()  # A32: sessions still running are not waited for\n",
+             expect=r"test_t14_session_", first=("test_scaffold_readiness.py",), pythons=ALL_PYTHONS),
+    Mutation("A30", "sqlalchemy", "all-kinds", "sql_engine.py",
+             "    except Exception as exc:  # any failure to open is reported naming the engine\n",
+             "    except (OSError, TimeoutError) as exc:  # A30: connection errors only\n",
+             expect=r"test_t30_", first=("test_scaffold_startup.py",), pythons=ALL_PYTHONS),
     # A31: startup bounded only by the client library: a server that accepts and never answers
     # holds it for asyncpg's default 60 s, or redis-py's retries with backoff.
-    Mutation("A31", "db-pool", "all-four", "db_pool.py",
+    Mutation("A31", "db-pool", "all-kinds", "db_pool.py",
              "            timeout=settings.connect_timeout,\n",
              "            # A31: asyncpg's default connect timeout (60 s)\n",
              expect=r"test_t22_silent", first=("test_scaffold_startup.py",), pythons=ALL_PYTHONS),
-    Mutation("A31", "cache", "all-four", "cache.py",
+    Mutation("A31", "sqlalchemy", "all-kinds", "sql_engine.py",
+             "        async with asyncio.timeout(settings.connect_timeout):\n"
+             "            await select_one(engine)\n",
+             "        await select_one(engine)  # A31: bounded by asyncpg's default timeout (60 s)\n",
+             expect=r"test_t22_silent", first=("test_scaffold_startup.py",), pythons=ALL_PYTHONS,
+             more=(("            \"timeout\": settings.connect_timeout,\n", ""),)),
+    Mutation("A31", "cache", "all-kinds", "cache.py",
              "        async with asyncio.timeout(settings.connect_timeout):\n"
              "            await client.ping()\n",
              "        await client.ping()  # A31: bounded by redis-py's own timeouts and retries\n",
@@ -479,6 +529,11 @@ BEYOND = [
 
 
 def catalogue() -> list[Mutation]:
-    muts = [*(_m for kind in ("db-pool", "cache", "task-set") for _m in _manager_mutations(kind)),
+    # Every kind of the registry with a resource manager (role resource or tasks) is mutated:
+    # a kind added without its MANAGERS entry fails here, not silently.
+    managed = [kind["id"] for kind in kind_registry() if kind["role"] in ("resource", "tasks")]
+    if missing := [kind for kind in managed if kind not in MANAGERS]:
+        raise TemplateDrift(f"kinds {missing} have no entry in MANAGERS (tests/real_run/mutations.py)")
+    muts = [*(_m for kind in managed for _m in _manager_mutations(kind)),
             *COMPOSITION, *TASK_SET, *OTHER, *BEYOND]
     return sorted(muts, key=lambda m: (int(m.anti[1:]), m.kind))

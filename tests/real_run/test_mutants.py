@@ -24,7 +24,7 @@ Run all:       cd /work/main && set -a && . /tmp/ci-services/env && set +a && \\
                .cache/harness-venv/bin/python -m pytest tests/real_run -k mutant -p no:cacheprovider
 Run one:       same, with MUTANTS=A2-cache (comma-separated ids, optionally @python:
                MUTANTS='A7-task_set.py@3.11,A10-worker-runner'); baselines are then skipped
-               unless listed (`none-all-four`, `none-worker`). REAL_RUN_KEEP=1 keeps the mutated
+               unless listed (`none-all-kinds`, `none-worker`). REAL_RUN_KEEP=1 keeps the mutated
                projects (under the scratch dir printed at the end) and their pytest logs.
 Settings:      MUTANTS_WORKERS (default 2), MUTANTS_PYTEST_TIMEOUT (default 240 s per mutant),
                MUTANTS_DEADLINE (default 720 s for the whole mutation run).
@@ -44,12 +44,12 @@ import pytest
 
 from conftest import NO_FINISHING, Databases, Venv, report, run, scaffold_bin
 from mutations import Mutation, TemplateDrift, catalogue
-from test_real_run import ALL_FOUR, WORKER, resource_env
+from test_real_run import ALL_KINDS, WORKER, resource_env
 
 WORKERS = int(os.environ.get("MUTANTS_WORKERS", "2"))
 PYTEST_TIMEOUT = float(os.environ.get("MUTANTS_PYTEST_TIMEOUT", "240"))
 DEADLINE_SECONDS = float(os.environ.get("MUTANTS_DEADLINE", "720"))
-PROJECT_RESOURCES = {"all-four": ALL_FOUR, "worker": WORKER}
+PROJECT_RESOURCES = {"all-kinds": ALL_KINDS, "worker": WORKER}
 SUMMARY_LINE = re.compile(r"^(FAILED|ERROR) (\S+)(?: - (.*))?$")
 
 
@@ -88,7 +88,7 @@ class Row:
 
 def rows() -> list[Row]:
     out = [Row(None, p, py, f"m_none_{p.replace('-', '_')}_{py.replace('.', '_')}")
-           for p, py in (("all-four", "3.12"), ("worker", "3.12"), ("all-four", "3.11"), ("all-four", "3.13"))]
+           for p, py in (("all-kinds", "3.12"), ("worker", "3.12"), ("all-kinds", "3.11"), ("all-kinds", "3.13"))]
     out += [Row(m, m.project, py, m.package(py)) for m in catalogue() for py in m.pythons]
     if wanted := os.environ.get("MUTANTS"):
         keep = {w.strip() for w in wanted.split(",") if w.strip()}

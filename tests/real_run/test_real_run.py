@@ -11,7 +11,7 @@ manifest) and - for the "full" projects -
 its own `pytest` against the real PostgreSQL and Redis. Every step runs even when an earlier one
 failed (except generate/install), and the test fails listing all failed steps with their output.
 
-Run one project:   scripts/test.sh real -k 'all-four-py3.12'
+Run one project:   scripts/test.sh real -k 'all-kinds-py3.12'
                    (or, with services up and env sourced: .cache/harness-venv/bin/python -m pytest
                     tests/real_run -k 'worker-py3.11')
 List them:         .cache/harness-venv/bin/python -m pytest tests/real_run --collect-only -q
@@ -58,7 +58,7 @@ SHORT = {k: "".join(part[0] for part in k.split("-")) for k in KINDS}
 
 @dataclass(frozen=True)
 class Project:
-    label: str  # human name, e.g. "all-four"
+    label: str  # human name, e.g. "all-kinds"
     resources: tuple[str, ...]  # `--resource` values
     python: str
     full: bool  # False: ruff + mypy only
@@ -97,13 +97,13 @@ def _repeatable(kind: str) -> bool:
 
 # Every kind (one of each); a worker: every kind but the runtime; two instances of every kind
 # the composition opens.
-ALL_FOUR = KINDS
+ALL_KINDS = KINDS
 WORKER = tuple(k for k in KINDS if REGISTRY[k]["role"] != "runtime")
 TWO_INSTANCE = tuple(itertools.chain.from_iterable(
     (k, f"{k}:{REGISTRY[k]['example_name']}") if REGISTRY[k]["role"] == "resource" else (k,) for k in KINDS))
 
 FULL = [
-    *(Project("all-four", ALL_FOUR, py, True) for py in PYTHONS),
+    *(Project("all-kinds", ALL_KINDS, py, True) for py in PYTHONS),
     *(Project("worker", WORKER, py, True) for py in PYTHONS),
     *(Project(kind, (kind,), "3.12", True) for kind in KINDS),
     Project("two-instance", TWO_INSTANCE, "3.12", True),

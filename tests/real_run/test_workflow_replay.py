@@ -1,7 +1,7 @@
 """WORKFLOW REPLAY: run a freshly generated project's own .github/workflows/ci.yml for real, job by
 job and step by step, the way GitHub would - against the real PostgreSQL and Redis.
 
-For the all-four project and the worker (Python 3.12; the worker grown with `scaffold add resource
+For the all-kinds project and the worker (Python 3.12; the worker grown with `scaffold add resource
 cache`) it proves that:
   - `scaffold new` with its finishing steps leaves a git repository with a uv.lock in it (kept in
     line by `add`, or `uv sync --locked` fails), and every
@@ -70,7 +70,7 @@ from conftest import (
     scaffold_bin,
     uv_bin,
 )
-from test_real_run import ALL_FOUR, REGISTRY, WORKER, judge_pytest
+from test_real_run import ALL_KINDS, REGISTRY, WORKER, judge_pytest
 
 STEP_TIMEOUT = 300.0  # a `run:` step other than pytest (uv sync, ruff, mypy, regen --check)
 JOB_TIMEOUT_MINUTES = 360  # GitHub's default
@@ -111,7 +111,7 @@ class Replay:
 # replay also proves that `add` keeps the committed uv.lock in line with pyproject.toml.
 # The worker replay adds its last resource kind with `scaffold add resource` after `new`.
 _ADDED = next(k for k in reversed(WORKER) if REGISTRY[k]["role"] == "resource")
-REPLAYS = [Replay("all-four", ALL_FOUR),
+REPLAYS = [Replay("all-kinds", ALL_KINDS),
            Replay("worker", tuple(r for r in WORKER if r != _ADDED), added=(_ADDED,))]
 assert sorted(REPLAYS[1].resources + REPLAYS[1].added) == sorted(WORKER)
 
