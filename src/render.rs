@@ -380,11 +380,18 @@ mod tests {
     #[test]
     fn the_context_names_roles_and_kinds_never_a_kind() {
         let kind = repeatable();
-        let source = "{{ kinds|map(attribute='id')|join(',') }} {{ kinds[0].resources|length }} \
-                      {{ kinds[0].macros }} {{ resources[0].role }} {{ has_db_pool is defined }}";
-        let plan = render_with(&project(), &[rule("a", When::Always, None)], &env(source)).unwrap();
+        let snake = kind.id().replace('-', "_");
+        let source = format!(
+            "{{{{ kinds|map(attribute='id')|join(',') }}}} {{{{ kinds[0].resources|length }}}} \
+             {{{{ kinds[0].macros }}}} {{{{ resources[0].role }}}} \
+             {{{{ has_{snake} is defined }}}} {{{{ {snake}s is defined }}}}"
+        );
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.add_template_owned("t.j2", source).unwrap();
+        let plan = render_with(&project(), &[rule("a", When::Always, None)], &env).unwrap();
         let want = format!(
-            "{id} 2 kinds/{id}/macros.j2 {role} False\n",
+            "{id} 2 kinds/{id}/macros.j2 {role} False False\n",
             id = kind.id(),
             role = serde_json::to_value(kind.role()).unwrap().as_str().unwrap()
         );
