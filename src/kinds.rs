@@ -43,15 +43,6 @@ pub enum OptionValue {
     Str(String),
 }
 
-impl fmt::Display for OptionValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OptionValue::Int(n) => write!(f, "{n}"),
-            OptionValue::Str(s) => write!(f, "`{s}`"),
-        }
-    }
-}
-
 /// Looks up the integer value another option of the same resource has.
 pub type IntLookup<'a> = dyn Fn(&str) -> Option<i64> + 'a;
 
@@ -130,11 +121,6 @@ impl ResourceKind {
     /// The whole description of the kind.
     pub fn spec(self) -> &'static KindSpec {
         self.0
-    }
-
-    /// The kind with this id, if any.
-    pub fn from_id(id: &str) -> Option<Self> {
-        find(id)
     }
 
     /// The name a resource of this kind gets when none is given.
@@ -295,10 +281,13 @@ struct RawOption {
 }
 
 /// Parses every `(folder, kind.toml text)` of the bundle into the registry, sorted by order.
-fn parse_bundle(files: Vec<(&str, &str)>) -> std::result::Result<Vec<KindSpec>, String> {
+fn parse_bundle(files: Vec<(&str, Option<&str>)>) -> std::result::Result<Vec<KindSpec>, String> {
     let mut kinds = files
         .into_iter()
         .map(|(folder, text)| {
+            let text = text.ok_or_else(|| {
+                format!("`templates/{KINDS_DIR}/{folder}/` has no `kind.toml` (UTF-8 text)")
+            })?;
             parse_kind(folder, text)
                 .map_err(|e| format!("`templates/{KINDS_DIR}/{folder}/kind.toml`: {e}"))
         })
@@ -508,7 +497,7 @@ mod tests {
     #[test]
     fn bad_kind_files_are_errors_naming_the_file() {
         let ok = "id = \"x\"\norder = 1\nsummary = \"s\"\ndefault_name = \"x\"\nexample_name = \"y\"\nrole = \"resource\"\nname_is_attribute = true\n";
-        assert!(parse_bundle(vec![("x", ok)]).is_ok());
+        assert!(parse_bundle(vec![("x", Some(ok))]).is_ok());
         let cases = [
             ("y", ok, "must be the folder's name"),
             ("x", "id = \"x\"\n", "missing field"),
@@ -531,10 +520,15 @@ mod tests {
             ("x", &format!("{ok}env = \"URL\"\n"), "{upper}"),
         ];
         for (folder, text, want) in cases {
-            let err = parse_bundle(vec![(folder, text)]).unwrap_err();
+            let err = parse_bundle(vec![(folder, Some(text))]).unwrap_err();
             assert!(err.contains("kind.toml") && err.contains(want), "{err}");
         }
         assert!(parse_bundle(Vec::new()).is_err());
+        let err = parse_bundle(vec![("x", None)]).unwrap_err();
+        assert!(
+            err.contains("`templates/kinds/x/` has no `kind.toml`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -28,8 +28,9 @@ pub fn file_table() -> Result<&'static str> {
     })
 }
 
-/// Every `kinds/<folder>/kind.toml` of the bundle, as (folder, text), in folder order.
-pub fn kind_files() -> Vec<(&'static str, &'static str)> {
+/// Every folder of `kinds/` with the text of its `kind.toml` (none if missing or not UTF-8:
+/// the registry reports it), in folder order.
+pub fn kind_files() -> Vec<(&'static str, Option<&'static str>)> {
     let Some(kinds) = BUNDLE.get_dir(crate::kinds::KINDS_DIR) else {
         return Vec::new();
     };
@@ -38,8 +39,8 @@ pub fn kind_files() -> Vec<(&'static str, &'static str)> {
         .filter_map(|dir| {
             let folder = dir.path().file_name()?.to_str()?;
             let text = dir
-                .get_file(dir.path().join("kind.toml"))?
-                .contents_utf8()?;
+                .get_file(dir.path().join("kind.toml"))
+                .and_then(|f| f.contents_utf8());
             Some((folder, text))
         })
         .collect();

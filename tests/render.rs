@@ -92,6 +92,19 @@ fn reference() -> Project {
     project("orders", &specs)
 }
 
+/// Two of every kind allowed more than once, one of the others.
+fn two_of_each() -> Project {
+    let mut specs = Vec::new();
+    for kind in kinds::all() {
+        specs.push(kind.id().to_owned());
+        if kind.max_instances().is_none() {
+            specs.push(format!("{kind}:{}", kind.example_name()));
+        }
+    }
+    let specs: Vec<&str> = specs.iter().map(String::as_str).collect();
+    project("orders", &specs)
+}
+
 #[test]
 fn the_reference_project_in_full() {
     snapshot("reference", render_report(&reference()));
@@ -117,18 +130,7 @@ fn what_each_kind_adds() {
 
 #[test]
 fn two_of_each_kind() {
-    let mut specs = Vec::new();
-    for kind in kinds::all() {
-        specs.push(kind.id().to_owned());
-        if kind.max_instances().is_none() {
-            specs.push(format!("{kind}:{}", kind.example_name()));
-        }
-    }
-    let specs: Vec<&str> = specs.iter().map(String::as_str).collect();
-    snapshot(
-        "two-of-each",
-        tree_diff(&reference(), &project("orders", &specs)),
-    );
+    snapshot("two-of-each", tree_diff(&reference(), &two_of_each()));
 }
 
 #[test]
@@ -147,15 +149,7 @@ fn every_combination_of_kinds() {
 
 #[test]
 fn every_rendered_file_ends_in_exactly_one_newline_or_is_empty() {
-    let mut specs = Vec::new();
-    for kind in kinds::all() {
-        specs.push(kind.id().to_owned());
-        if kind.max_instances().is_none() {
-            specs.push(format!("{kind}:{}", kind.example_name()));
-        }
-    }
-    let specs: Vec<&str> = specs.iter().map(String::as_str).collect();
-    let plan = scaffold::render::render(&project("orders", &specs)).unwrap();
+    let plan = scaffold::render::render(&two_of_each()).unwrap();
     for (path, file) in plan.iter() {
         let c = &file.content;
         assert!(!c.contains('\r'), "{path} has CR");

@@ -124,7 +124,7 @@ LONGEST = "abcdefghijklmnopqr"
 # Two of the first repeatable kind, one of every other, each named at the limit (distinct names).
 _first = next(k for k in KINDS if _repeatable(k))
 LINT.append(Project("longest-names", (f"{_first}:{LONGEST}", f"{_first}:{LONGEST[:-1]}2", *(
-    f"{k}:{chr(ord('c') + i)}{LONGEST[:-1]}" if REGISTRY[k]["max_instances"] is None else k
+    f"{k}:{chr(ord('c') + i)}{LONGEST[:-1]}" if _repeatable(k) else k
     for i, k in enumerate(k for k in KINDS if k != _first))), "3.12", False,
     package="longest_package_name_for_lint1"))
 # Two of every kind allowed twice (two task sets: their modules' imports must stay sorted).
