@@ -22,6 +22,8 @@ pub enum When {
     Worker,
     /// The project has at least one resource the composition opens (role `resource`).
     Services,
+    /// A kind of the project needs a server its development setup runs (`compose.yaml`).
+    Servers,
 }
 
 impl When {
@@ -30,6 +32,7 @@ impl When {
             "always" => Some(When::Always),
             "worker" => Some(When::Worker),
             "services" => Some(When::Services),
+            "servers" => Some(When::Servers),
             _ => None,
         }
     }
@@ -41,6 +44,10 @@ impl When {
             When::Kind(kind) => project.has(kind),
             When::Worker => project.is_worker(),
             When::Services => project.has_role(Role::Resource),
+            When::Servers => project
+                .resources
+                .iter()
+                .any(|r| r.kind.spec().server.is_some()),
         }
     }
 }
@@ -104,7 +111,7 @@ pub fn parse(text: &str, template_exists: impl Fn(&str) -> bool) -> Result<Vec<F
                 .ok_or_else(|| bad(format!("unknown owner `{}` (expected `managed` or `user`)", rule.owner)))?;
             let when = When::parse(&rule.when).ok_or_else(|| {
                 bad(format!(
-                    "unknown when `{}` (expected always, worker or services; a kind's own files are listed in its `kind.toml`)",
+                    "unknown when `{}` (expected always, worker, services or servers; a kind's own files are listed in its `kind.toml`)",
                     rule.when
                 ))
             })?;

@@ -130,6 +130,23 @@ MANAGERS = {
         "close": "await _close(engine, connections)",
         "close_coro": "_close(engine, connections)",
     },
+    "http-client": {
+        "file": "http_client.py",
+        "resource": "http",
+        "block": (
+            "    try:\n"
+            "        yield http\n"
+            "    finally:\n"
+            "        # aclose() alone cuts every request still in flight, unsaid; waiting for them with no\n"
+            "        # bound hangs on a streamed response nobody closes. Wait within the bound, then close.\n"
+            "        bound = budget.take()\n"
+            "        await close_bounded(\n"
+            "            name, lambda: _close(name, client, transport, drain=bound * _DRAIN_SHARE), bound=bound\n"
+            "        )\n"
+        ),
+        "close": "await client.aclose()",
+        "close_coro": "client.aclose()",
+    },
     "task-set": {
         "file": "task_set.py",
         "resource": "task_set",
@@ -158,11 +175,11 @@ def _manager_mutations(kind: str) -> list[Mutation]:
     assert block.startswith(head)
     finally_body = block[len(head):]
     common = {"kind": kind, "project": "all-kinds", "file": m["file"], "first": ("test_scaffold_resources.py",)}
-    # Cache and sqlalchemy A3/A4 are seen by T4/T5 only: redis-py drops a connection whose command
-    # was cancelled, and SQLAlchemy invalidates one (its pool then holds none), so after T1-T3
-    # (cancelled mid-command) the server shows nothing open, close or no close; T4/T5
-    # instrument the close and see that it never runs.
-    gone = r"test_t[1-5]_" if kind in ("cache", "sqlalchemy") else T1_T3
+    # Cache, sqlalchemy and http-client A3/A4 are seen by T4/T5 only: redis-py and httpx drop a
+    # connection whose command was cancelled, and SQLAlchemy invalidates one (its pool then holds
+    # none), so after T1-T3 (cancelled mid-command) the server shows nothing open, close or no
+    # close; T4/T5 instrument the close and see that it never runs.
+    gone = r"test_t[1-5]_" if kind in ("cache", "sqlalchemy", "http-client") else T1_T3
     out = [
         # A1: the seed's own "wrong pattern".
         Mutation("A1", find=head, expect=T1_T3, replace=(
@@ -240,13 +257,16 @@ COMPOSITION = [
         "    sql = await sql_cm.__aenter__()\n"
         "    redis_cm = open_cache(\"redis\", settings.redis, budget, label=label)\n"
         "    redis = await redis_cm.__aenter__()  # A5: if this fails, the others leak\n"
-        "    resources = Resources(database=database, sql=sql, redis=redis)\n"
+        "    api_cm = open_http_client(\"api\", settings.api, budget, label=label)\n"
+        "    api = await api_cm.__aenter__()\n"
+        "    resources = Resources(database=database, sql=sql, redis=redis, api=api)\n"
         "    workers_cm = run_task_set(\"workers\", workers_jobs.jobs(resources), budget, restart=True)\n"
         "    workers = await workers_cm.__aenter__()\n"
         "    async with AsyncExitStack() as stack:\n"
         "        stack.push_async_exit(database_cm)\n"
         "        stack.push_async_exit(sql_cm)\n"
         "        stack.push_async_exit(redis_cm)\n"
+        "        stack.push_async_exit(api_cm)\n"
         "        stack.push_async_exit(workers_cm)\n"
         "        yield Service(resources=resources, workers=workers)\n"
     ), expect=r"test_t6_|test_startup_failure", first=("test_scaffold_startup.py",)),
@@ -255,11 +275,13 @@ COMPOSITION = [
         "    database_cm = open_db_pool(\"database\", settings.database, budget, label=label)\n"
         "    sql_cm = open_sql_engine(\"sql\", settings.sql, budget, label=label)\n"
         "    redis_cm = open_cache(\"redis\", settings.redis, budget, label=label)\n"
+        "    api_cm = open_http_client(\"api\", settings.api, budget, label=label)\n"
         "    async with AsyncExitStack() as stack:\n"
         "        database = await stack.enter_async_context(database_cm)\n"
         "        sql = await stack.enter_async_context(sql_cm)\n"
         "        redis = await stack.enter_async_context(redis_cm)\n"
-        "        resources = Resources(database=database, sql=sql, redis=redis)\n"
+        "        api = await stack.enter_async_context(api_cm)\n"
+        "        resources = Resources(database=database, sql=sql, redis=redis, api=api)\n"
         "        workers_cm = run_task_set(\"workers\", workers_jobs.jobs(resources), budget, restart=True)\n"
         "        workers = await stack.enter_async_context(workers_cm)\n"
         "        stack.pop_all()  # everything is open: shut down by hand below\n"
@@ -267,6 +289,7 @@ COMPOSITION = [
         "        yield Service(resources=resources, workers=workers)\n"
         "    finally:  # A6: one try for every step\n"
         "        await workers_cm.__aexit__(None, None, None)\n"
+        "        await api_cm.__aexit__(None, None, None)\n"
         "        await redis_cm.__aexit__(None, None, None)\n"
         "        await sql_cm.__aexit__(None, None, None)\n"
         "        await database_cm.__aexit__(None, None, None)\n"
@@ -525,6 +548,25 @@ BEYOND = [
              "            await client.ping()\n",
              "        await client.ping()  # A31: bounded by redis-py's own timeouts and retries\n",
              expect=r"test_t22_silent", first=("test_scaffold_startup.py",), pythons=ALL_PYTHONS),
+    # A9 for the HTTP client: the requests in flight waited for with no bound, then aclose():
+    # a streamed response nobody closes holds the shutdown forever.
+    Mutation("A9", "http-client", "all-kinds", "http_client.py", MANAGERS["http-client"]["block"], (
+        "    try:\n        yield http\n    finally:\n"
+        "        await transport.idle.wait()  # A9: no bound on the requests in flight\n"
+        "        await client.aclose()\n"
+    ), expect=r"test_t14_streamed", first=("test_scaffold_readiness.py",), pythons=ALL_PYTHONS),
+    # A32 for the HTTP client: aclose() at once, bounded: a request that would end a moment
+    # later is cut, and one cut is never reported.
+    Mutation("A32", "http-client", "all-kinds", "http_client.py", MANAGERS["http-client"]["block"], (
+        "    try:\n        yield http\n    finally:\n"
+        "        await close_bounded(name, client.aclose, bound=budget.take())  # A32: no drain\n"
+    ), expect=r"test_t14_", first=("test_scaffold_readiness.py",), pythons=ALL_PYTHONS),
+    # A33: a request that fails or is cancelled before its response never leaves the in-flight
+    # count: every later shutdown waits out its bound for it, then reports a request cut.
+    Mutation("A33", "http-client", "all-kinds", "http_client.py",
+             "        except BaseException:\n            self._done()\n            raise\n",
+             "        except BaseException:\n            raise  # A33: still counted in flight\n",
+             expect=r"test_cancelled_requests_give", first=("test_scaffold_readiness.py",)),
 ]
 
 
