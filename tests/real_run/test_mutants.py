@@ -27,7 +27,7 @@ Run one:       same, with MUTANTS=A2-cache (comma-separated ids, optionally @pyt
                unless listed (`none-all-kinds`, `none-worker`). REAL_RUN_KEEP=1 keeps the mutated
                projects (under the scratch dir printed at the end) and their pytest logs.
 Settings:      MUTANTS_WORKERS (default 2), MUTANTS_PYTEST_TIMEOUT (default 240 s per mutant),
-               MUTANTS_DEADLINE (default 720 s for the whole mutation run).
+               MUTANTS_DEADLINE (default 900 s for the whole mutation run).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from test_real_run import ALL_KINDS, WORKER, resource_env
 
 WORKERS = int(os.environ.get("MUTANTS_WORKERS", "2"))
 PYTEST_TIMEOUT = float(os.environ.get("MUTANTS_PYTEST_TIMEOUT", "240"))
-DEADLINE_SECONDS = float(os.environ.get("MUTANTS_DEADLINE", "720"))
+DEADLINE_SECONDS = float(os.environ.get("MUTANTS_DEADLINE", "900"))
 PROJECT_RESOURCES = {"all-kinds": ALL_KINDS, "worker": WORKER}
 SUMMARY_LINE = re.compile(r"^(FAILED|ERROR) (\S+)(?: - (.*))?$")
 
