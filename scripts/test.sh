@@ -8,7 +8,7 @@
 #           release build, wheel, real run
 #     rust  cargo fmt --check, clippy and cargo test only
 #     real  release build + wheel + real run; extra args go to pytest, e.g.
-#           scripts/test.sh real -k 'all-kinds-py3.12'
+#           scripts/test.sh real -k 'all-kinds-py3.11'
 #
 # Works on a clean machine (CI runs it as root via .ci/run): it installs what is missing —
 # Redis via apt (scripts/start-services.sh), uv into .cache/uv-venv from PyPI, the harness venv
@@ -169,7 +169,9 @@ if [ "$MODE" != real ]; then
   stage edits-property cargo test --locked --test integration edits::hand_edits_are_never_lost -- --exact --nocapture || true
 fi
 if [ "$MODE" != rust ]; then
-  if stage cargo-build cargo build --release --locked && stage wheel wheel; then
+  # The wheel's maturin build is the release build (a `cargo build --release` first would be
+  # compiled again: maturin rebuilds the crate with its own flags).
+  if stage wheel wheel; then
     stage real-run real_run "$@" || true
   else
     STAGES+=("real-run - not-run(build-failed)"); FAILED=1

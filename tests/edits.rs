@@ -425,21 +425,42 @@ fn cases() -> u32 {
 #[allow(clippy::print_stderr)]
 fn hand_edits_are_never_lost() {
     let cases = cases();
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new(config);
+    // Rounds are independent (each renders through its thread's own memo): one runner per
+    // core, each with its own random seed and its share of the rounds.
+    let runners = std::thread::available_parallelism().map_or(1, |n| n.get().min(8) as u32);
     let start = Instant::now();
-    let strategy = (initial_specs(), proptest::collection::vec(op(), 1..16));
-    let result = runner.run(&strategy, |(initial, ops)| round(initial, ops));
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..runners)
+            .map(|i| {
+                let share = cases / runners + u32::from(i < cases % runners);
+                scope.spawn(move || {
+                    let config = Config {
+                        cases: share,
+                        failure_persistence: None,
+                        ..Config::default()
+                    };
+                    let strategy = (initial_specs(), proptest::collection::vec(op(), 1..16));
+                    TestRunner::new(config)
+                        .run(&strategy, |(initial, ops)| round(initial, ops))
+                        .err()
+                        .map(|e| e.to_string())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Some("a runner panicked".into()))
+            })
+            .collect()
+    });
     let elapsed = start.elapsed();
-    if let Err(e) = result {
-        panic!("{e}");
+    if let Some(first) = failures.first() {
+        panic!("{first}");
     }
     eprintln!(
-        "edits property: {cases} rounds (random add/remove/regen/hand-edit/resolve sequences) passed in {:.1} s",
+        "edits property: {cases} rounds (random add/remove/regen/hand-edit/resolve sequences) passed in {:.1} s on {runners} threads",
         elapsed.as_secs_f64()
     );
 }

@@ -70,7 +70,7 @@ from conftest import (
     scaffold_bin,
     uv_bin,
 )
-from test_real_run import ALL_KINDS, REGISTRY, WORKER, judge_pytest
+from test_real_run import ALL_KINDS, REGISTRY, REPLAY_PYTHON, WORKER, judge_pytest
 
 STEP_TIMEOUT = 300.0  # a `run:` step other than pytest (uv sync, ruff, mypy, regen --check)
 JOB_TIMEOUT_MINUTES = 360  # GitHub's default
@@ -99,7 +99,7 @@ URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"]+")
 class Replay:
     label: str
     resources: tuple[str, ...]
-    python: str = "3.12"
+    python: str = REPLAY_PYTHON
     added: tuple[str, ...] = ()  # then `scaffold add resource` each: it must re-lock uv.lock
 
     @property
