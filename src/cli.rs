@@ -93,8 +93,52 @@ pub enum Command {
     /// List what scaffold knows about.
     #[command(subcommand)]
     List(ListCommand),
+    /// Find the lifecycle bugs of the catalogue in existing Python code (exit 1 when found).
+    Audit(AuditArgs),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
+}
+
+/// `scaffold audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Files or directories to audit [default: the project around the current directory].
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditFormatArg::Text, value_name = "FORMAT")]
+    pub format: AuditFormatArg,
+
+    /// Print what a rule finds, why it breaks, and the right code; then exit.
+    #[arg(long, value_name = "CODE", conflicts_with = "paths")]
+    pub explain: Option<String>,
+
+    /// Only these rules (codes or prefixes, comma-separated) [default: all, or the
+    /// `select` of `[tool.scaffold.audit]` in pyproject.toml].
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+
+    /// Not these rules (codes or prefixes, comma-separated), added to the configured `ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+
+    /// Exit 0 even when something is found.
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+/// `scaffold audit --format` values (ruff's names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormatArg {
+    /// `path:line:col: CODE message`.
+    Text,
+    /// ruff's JSON shape: a list of objects with `code`, `message`, `filename`, `location`.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
 }
 
 /// `scaffold new`.

@@ -134,6 +134,15 @@ pub enum Error {
     #[error("{inner}")]
     WithHint { inner: Box<Error>, hint: String },
 
+    #[error("unknown rule code `{code}`")]
+    UnknownRuleCode { code: String },
+
+    #[error("`{}` does not exist", path.display())]
+    AuditPathMissing { path: PathBuf },
+
+    #[error("invalid `[tool.scaffold.audit]` in `{}`: {reason}", path.display())]
+    AuditConfig { path: PathBuf, reason: String },
+
     #[error("injected failure after {writes} writes (SCAFFOLD_INTERNAL_FAIL_AFTER_WRITES)")]
     Injected { writes: usize },
 }
@@ -245,6 +254,16 @@ impl Error {
                 "add the resource that replaces it first, e.g. `scaffold add resource cache`".into(),
             ],
             Error::WithHint { hint, .. } => vec![hint.clone()],
+            Error::UnknownRuleCode { .. } => vec![format!(
+                "the codes are {}",
+                crate::audit::RULES.iter().map(|r| r.code).collect::<Vec<_>>().join(", ")
+            )],
+            Error::AuditPathMissing { .. } => {
+                vec!["pass files or directories that exist, or none for the project around the current directory".into()]
+            }
+            Error::AuditConfig { .. } => vec![
+                "`select`, `ignore` and `exclude` are lists of strings, e.g. `ignore = [\"SCA010\"]`".into(),
+            ],
             Error::Injected { .. } => vec!["run `scaffold regen` to finish the job".into()],
             Error::Prompt { .. } => {
                 vec![format!(

@@ -43,6 +43,21 @@ pub fn read_lock(root: &Path) -> Result<Option<Lock>> {
     Lock::parse(&text, &path).map(Some)
 }
 
+/// `start` or the nearest parent holding `pyproject.toml`, if any (where `scaffold audit` looks
+/// for its configuration and, given no path, what it audits).
+pub fn find_python_root(start: &Path) -> Option<std::path::PathBuf> {
+    start
+        .ancestors()
+        .find(|d| d.join("pyproject.toml").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// The text of a file to audit or configure from; `Ok(None)` when it is not UTF-8.
+pub fn read_text(path: &Path) -> Result<Option<String>> {
+    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(String::from_utf8(bytes).ok())
+}
+
 /// The project root: `start` or the nearest parent holding `scaffold.toml` (as cargo finds
 /// `Cargo.toml`).
 pub fn find_root(start: &Path) -> Result<std::path::PathBuf> {

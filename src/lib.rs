@@ -23,6 +23,7 @@
 //! ```
 
 pub mod apply;
+pub mod audit;
 pub mod changes;
 pub mod cli;
 pub mod commands;

@@ -1,5 +1,6 @@
 //! The one integration-test binary (`autotests = false`); one module per topic.
 
+mod audit;
 mod cli_add;
 mod cli_finish;
 mod cli_misc;

@@ -1,6 +1,7 @@
 //! One function per subcommand: a typed request and the printer in, an exit status out.
 
 mod add;
+mod audit;
 mod completions;
 mod list;
 mod new;
@@ -20,6 +21,7 @@ pub fn dispatch(command: Command, printer: &Printer) -> Result<ExitStatus> {
         Command::Remove(cli::RemoveCommand::Resource(args)) => remove::run(&args, printer),
         Command::Regen(args) => regen::run(&args, printer),
         Command::List(list) => list::run(&list, printer),
+        Command::Audit(args) => audit::run(&args, printer),
         Command::Completions(args) => completions::run(&args, printer),
     }
 }

@@ -1,0 +1,377 @@
+//! `scaffold audit`: each rule fires on its anti-pattern (and aliases of it) and stays quiet on
+//! the right code; every generated project audits clean; the command's formats, `# noqa`,
+//! configuration and exit codes.
+
+use scaffold::audit::{RULES, Selection, audit_source};
+
+use crate::common::{TestDir, kind_combinations, project};
+
+/// The codes found in `source`, with their 1-based lines.
+fn found(source: &str) -> Vec<(String, usize)> {
+    let audit = audit_source(source, &Selection::default());
+    assert!(audit.syntax_error.is_none(), "{:?}", audit.syntax_error);
+    audit
+        .findings
+        .iter()
+        .map(|f| (f.rule.code.to_owned(), f.start.row))
+        .collect()
+}
+
+fn codes(source: &str) -> Vec<String> {
+    found(source).into_iter().map(|(c, _)| c).collect()
+}
+
+const MANAGER_HEAD: &str = "import asyncio\nfrom contextlib import asynccontextmanager\n\n\n@asynccontextmanager\nasync def open_pool(url):\n    pool = await make(url)\n";
+
+/// (code, wrong, right): the wrong code must give exactly `code`, the right one nothing.
+fn cases() -> Vec<(&'static str, String, String)> {
+    let m = MANAGER_HEAD;
+    vec![
+        (
+            "SCA001",
+            format!("{m}    try:\n        yield pool\n    except asyncio.CancelledError:\n        pass\n    finally:\n        await close_bounded(pool)\n"),
+            format!("{m}    try:\n        yield pool\n    except asyncio.CancelledError:\n        log()\n        raise\n    finally:\n        await close_bounded(pool)\n"),
+        ),
+        (
+            "SCA002",
+            format!("{m}    try:\n        yield pool\n    finally:\n        await close_bounded(pool)\n        if cancelled:\n            raise asyncio.CancelledError()\n"),
+            format!("{m}    try:\n        yield pool\n    finally:\n        await close_bounded(pool)\n"),
+        ),
+        (
+            "SCA003",
+            format!("{m}    yield pool\n    await close_bounded(pool)\n"),
+            format!("{m}    try:\n        yield pool\n    finally:\n        await close_bounded(pool)\n"),
+        ),
+        (
+            "SCA007",
+            "import asyncio\n\n\nasync def stop(tasks):\n    for t in tasks:\n        t.cancel()\n    await asyncio.gather(*tasks, return_exceptions=True)\n".into(),
+            "import asyncio\n\n\nasync def stop(tasks):\n    for t in tasks:\n        t.cancel()\n    results = await asyncio.gather(*tasks, return_exceptions=True)\n    report(results)\n".into(),
+        ),
+        (
+            "SCA009",
+            format!("{m}    try:\n        yield pool\n    finally:\n        await pool.close()\n"),
+            format!("{m}    try:\n        yield pool\n    finally:\n        async with asyncio.timeout(5):\n            await pool.close()\n"),
+        ),
+        (
+            "SCA010",
+            "import asyncio\n\n\nasync def main():\n    ...\n\n\nif __name__ == \"__main__\":\n    asyncio.run(main())\n".into(),
+            "import asyncio\nimport signal\n\n\nasync def main():\n    loop = asyncio.get_running_loop()\n    loop.add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)\n\n\nif __name__ == \"__main__\":\n    asyncio.run(main())\n".into(),
+        ),
+        (
+            "SCA011",
+            format!("{m}    try:\n        yield pool\n    except Exception:\n        yield pool\n    finally:\n        await close_bounded(pool)\n"),
+            format!("{m}    try:\n        yield pool\n    except Exception:\n        log()\n        raise\n    finally:\n        await close_bounded(pool)\n"),
+        ),
+        (
+            "SCA013",
+            format!("{m}    try:\n        yield pool\n    except BaseException:\n        log()\n    finally:\n        await close_bounded(pool)\n"),
+            format!("{m}    try:\n        yield pool\n    except Exception:\n        log()\n    finally:\n        await close_bounded(pool)\n"),
+        ),
+        (
+            "SCA014",
+            format!("{m}    try:\n        yield pool\n    finally:\n        await asyncio.wait_for(pool.close(), 5)\n"),
+            format!("{m}    try:\n        yield pool\n    finally:\n        await asyncio.wait_for(asyncio.shield(pool.close()), 5)\n"),
+        ),
+        (
+            "SCA020",
+            "async def job():\n    try:\n        return await work()\n    finally:\n        await cleanup()\n        return None\n".into(),
+            "async def job():\n    try:\n        result = await work()\n    finally:\n        await cleanup()\n    return result\n".into(),
+        ),
+    ]
+}
+
+#[test]
+fn every_rule_finds_its_pattern_and_not_the_right_code() {
+    let cases = cases();
+    for rule in RULES {
+        let Some((_, wrong, right)) = cases.iter().find(|(c, _, _)| *c == rule.code) else {
+            panic!("{}: no test case", rule.code);
+        };
+        assert_eq!(
+            codes(wrong),
+            vec![rule.code.to_owned()],
+            "{}: wrong code\n{wrong}",
+            rule.code
+        );
+        assert_eq!(
+            codes(right),
+            Vec::<String>::new(),
+            "{}: right code\n{right}",
+            rule.code
+        );
+        assert!(
+            rule.explain.contains("Wrong") && rule.explain.contains("Right"),
+            "{}",
+            rule.code
+        );
+        assert!(
+            rule.explain
+                .starts_with(&format!("# {} {}", rule.code, rule.name)),
+            "{}",
+            rule.code
+        );
+    }
+}
+
+#[test]
+fn names_resolve_as_python_binds_them() {
+    let body = "\n\nasync def f():\n    try:\n        await g()\n    except {}:\n        pass\n";
+    for (imports, caught, fires) in [
+        ("import asyncio", "asyncio.CancelledError", true),
+        ("import asyncio as aio", "aio.CancelledError", true),
+        ("from asyncio import CancelledError", "CancelledError", true),
+        ("from asyncio import CancelledError as Stop", "Stop", true),
+        (
+            "import asyncio.exceptions",
+            "asyncio.exceptions.CancelledError",
+            true,
+        ),
+        (
+            "import asyncio",
+            "(ValueError, asyncio.CancelledError)",
+            true,
+        ),
+        // An alias that is not asyncio's, a class of the module's own, `Exception`: no finding.
+        ("import trio as asyncio", "asyncio.CancelledError", false),
+        (
+            "class CancelledError(Exception):\n    pass",
+            "CancelledError",
+            false,
+        ),
+        ("import asyncio", "Exception", false),
+        (
+            "from .errors import CancelledError",
+            "CancelledError",
+            false,
+        ),
+    ] {
+        let source = format!("{imports}{}", body.replace("{}", caught));
+        assert_eq!(!codes(&source).is_empty(), fires, "{source}");
+    }
+}
+
+#[test]
+fn handlers_that_decide_or_keep_the_cancellation_are_not_findings() {
+    for handler in [
+        "    except asyncio.CancelledError:\n        if asyncio.current_task().cancelling():\n            raise\n",
+        "    except asyncio.CancelledError as exc:\n        first = exc\n",
+        "    except asyncio.CancelledError as exc:\n        log()\n        raise exc\n",
+        "    except asyncio.CancelledError:\n        if x:\n            raise\n        else:\n            raise\n",
+    ] {
+        let source =
+            format!("import asyncio\n\n\nasync def f():\n    try:\n        await g()\n{handler}");
+        assert_eq!(codes(&source), Vec::<String>::new(), "{source}");
+    }
+    // Only one branch re-raises: found; a done-callback (sync) reading a task's result: not.
+    let one_branch = "import asyncio\n\n\nasync def f():\n    try:\n        await g()\n    except asyncio.CancelledError:\n        if x:\n            raise\n";
+    assert_eq!(codes(one_branch), vec!["SCA001"]);
+    let callback = "import asyncio\n\n\ndef done(task):\n    try:\n        task.result()\n    except asyncio.CancelledError:\n        pass\n";
+    assert_eq!(codes(callback), Vec::<String>::new());
+}
+
+#[test]
+fn noqa_and_selection() {
+    let source = "import asyncio\n\n\nasync def f():\n    try:\n        await g()\n    except asyncio.CancelledError:  # noqa: SCA001 - on purpose\n        pass\n    try:\n        await g()\n    except BaseException:  # noqa: SCA001\n        pass\n";
+    assert_eq!(found(source), vec![("SCA013".to_owned(), 11)]);
+    let only = Selection {
+        select: vec!["SCA00".into()],
+        ignore: vec![],
+    };
+    assert!(audit_source(source, &only).findings.is_empty());
+    let ignored = Selection {
+        select: vec!["SCA".into()],
+        ignore: vec!["SCA013".into()],
+    };
+    assert!(audit_source(source, &ignored).findings.is_empty());
+}
+
+#[test]
+fn a_file_that_does_not_parse_is_reported_not_audited() {
+    let audit = audit_source("async def f(:\n    pass\n", &Selection::default());
+    let (message, at) = audit.syntax_error.expect("a syntax error");
+    assert!(!message.is_empty());
+    assert_eq!(at.row, 1);
+    // New syntax parses: PEP 695, PEP 701 f-strings, except*.
+    let modern = "type Pair[T] = tuple[T, T]\n\n\nasync def f(x):\n    s = f\"{x[\"k\"]}\"\n    try:\n        await g()\n    except* ValueError:\n        pass\n";
+    assert!(
+        audit_source(modern, &Selection::default())
+            .syntax_error
+            .is_none()
+    );
+}
+
+/// Precision on our own output: every combination of kinds audits clean, tests included.
+#[test]
+fn every_generated_project_audits_clean() {
+    for chosen in kind_combinations() {
+        let plan = scaffold::render::render(&project("orders", &chosen)).expect("render");
+        for (path, file) in plan.iter() {
+            if !path.as_str().ends_with(".py") {
+                continue;
+            }
+            let audit = audit_source(&file.content, &Selection::default());
+            assert!(
+                audit.syntax_error.is_none(),
+                "{}: {path}: {:?}",
+                chosen.join("+"),
+                audit.syntax_error
+            );
+            let findings: Vec<String> = audit
+                .findings
+                .iter()
+                .map(|f| format!("{path}:{}: {} {}", f.start.row, f.rule.code, f.message))
+                .collect();
+            assert!(
+                findings.is_empty(),
+                "{}:\n{}",
+                chosen.join("+"),
+                findings.join("\n")
+            );
+        }
+    }
+}
+
+const BAD: &str = "import asyncio\n\n\nasync def f():\n    try:\n        await g()\n    except asyncio.CancelledError:\n        pass\n";
+
+#[test]
+fn the_command_prints_as_ruff_does_and_exits_one_on_findings() {
+    let dir = TestDir::new();
+    std::fs::create_dir_all(dir.path().join("src/app")).unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[project]\nname = \"app\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("src/app/bad.py"), BAD).unwrap();
+    std::fs::write(dir.path().join("src/app/good.py"), "x = 1\n").unwrap();
+    std::fs::write(dir.path().join("src/app/broken.py"), "def (\n").unwrap();
+    std::fs::create_dir_all(dir.path().join(".venv/lib")).unwrap();
+    std::fs::write(dir.path().join(".venv/lib/vendored.py"), BAD).unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "ignored/\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("ignored")).unwrap();
+    std::fs::write(dir.path().join("ignored/x.py"), BAD).unwrap();
+
+    let out = dir.scaffold(&["audit"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout,
+        "src/app/bad.py:7:5: SCA001 `except CancelledError` without re-raise: the task never ends cancelled, so shutdown, timeouts and TaskGroups wait on it\n"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("src/app/broken.py:1:5: not audited"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Found 1 finding in 1 of 3 files"),
+        "{stderr}"
+    );
+
+    let out = dir
+        .scaffold(&["audit", "src/app/bad.py", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["code"], "SCA001");
+    assert_eq!(json[0]["filename"], "src/app/bad.py");
+    assert_eq!(
+        json[0]["location"],
+        serde_json::json!({"row": 7, "column": 5})
+    );
+    assert_eq!(json[0]["end_location"]["row"], 7);
+
+    for format in ["sarif", "github"] {
+        let out = dir
+            .scaffold(&["audit", "src/app/bad.py", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("SCA001"), "{format}: {text}");
+    }
+    let sarif = dir
+        .scaffold(&["audit", "src/app/bad.py", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(doc["version"], "2.1.0");
+    assert_eq!(
+        doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        7
+    );
+
+    let out = dir
+        .scaffold(&["audit", "src/app/good.py"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = dir.scaffold(&["audit", "--exit-zero"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn pyproject_configures_it_and_bad_input_exits_two() {
+    let dir = TestDir::new();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.scaffold.audit]\nignore = [\"SCA001\"]\nexclude = [\"legacy\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a.py"), BAD).unwrap();
+    std::fs::create_dir_all(dir.path().join("legacy")).unwrap();
+    std::fs::write(
+        dir.path().join("legacy/b.py"),
+        BAD.replace("asyncio.CancelledError", "BaseException"),
+    )
+    .unwrap();
+    let out = dir.scaffold(&["audit"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = dir
+        .scaffold(&["audit", "--select", "SCA013", "legacy"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+
+    for args in [
+        &["audit", "--select", "XYZ1"][..],
+        &["audit", "missing.py"][..],
+        &["audit", "--explain", "SCA999"][..],
+    ] {
+        let out = dir.scaffold(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("hint:"),
+            "{args:?}"
+        );
+    }
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.scaffold.audit]\nselekt = [\"SCA\"]\n",
+    )
+    .unwrap();
+    let out = dir.scaffold(&["audit"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pyproject.toml"));
+}
+
+#[test]
+fn explain_prints_the_wrong_and_the_right_code() {
+    let dir = TestDir::new();
+    let out = dir
+        .scaffold(&["audit", "--explain", "sca001"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("# SCA001 swallowed-cancellation"),
+        "{text}"
+    );
+}
