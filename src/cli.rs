@@ -256,6 +256,16 @@ pub enum FormatArg {
 pub enum ListCommand {
     /// The resource kinds, one line each.
     Kinds(ListKindsArgs),
+    /// The rules of `scaffold audit`, one line each.
+    Rules(ListRulesArgs),
+}
+
+/// `scaffold list rules`.
+#[derive(Debug, Args)]
+pub struct ListRulesArgs {
+    /// Output format: `text` (a line per rule) or `json` (code, name, catalogue entry, summary).
+    #[arg(long, value_enum, default_value_t = FormatArg::Text, value_name = "FORMAT")]
+    pub format: FormatArg,
 }
 
 /// `scaffold list kinds`.

@@ -12,7 +12,8 @@ pub struct Rule {
     pub code: &'static str,
     /// A kebab-case name, as ruff names its rules.
     pub name: &'static str,
-    /// The catalogue entries it finds (`A1`), or the empty string for a bug beyond them.
+    /// The catalogue entries it finds (`A1`, or `A1, A28`), or the empty string for a bug
+    /// beyond them (`scaffold list rules --format json`; the audit recall harness requires each).
     pub catalogue: &'static str,
     /// What it finds, in one line.
     pub summary: &'static str,
@@ -35,7 +36,7 @@ macro_rules! rule {
 pub static SCA001: Rule = rule!(
     "SCA001",
     "swallowed-cancellation",
-    "A1",
+    "A1, A28",
     "`except CancelledError` that does not re-raise on every path"
 );
 pub static SCA002: Rule = rule!(

@@ -1,5 +1,7 @@
-//! `scaffold list kinds`: what can be added, one line each, on stdout.
+//! `scaffold list kinds` / `list rules`: what can be added, what `audit` checks; one line each,
+//! on stdout.
 
+use crate::audit;
 use crate::cli::{FormatArg, ListCommand};
 use crate::error::Result;
 use crate::kinds::{self, ResourceKind};
@@ -9,6 +11,37 @@ use crate::status::ExitStatus;
 /// Prints the requested list.
 pub fn run(list: &ListCommand, printer: &Printer) -> Result<ExitStatus> {
     match list {
+        ListCommand::Rules(args) if args.format == FormatArg::Json => {
+            let rules: Vec<serde_json::Value> = audit::RULES
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.code,
+                        "name": r.name,
+                        "catalogue": r.catalogue,
+                        "summary": r.summary,
+                    })
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&rules).unwrap_or_default();
+            printer.data(&format!("{text}\n"));
+        }
+        ListCommand::Rules(_) => {
+            let mut out = String::new();
+            let width = audit::RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
+            for r in audit::RULES {
+                let from = if r.catalogue.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", r.catalogue)
+                };
+                out.push_str(&format!(
+                    "{} {:<width$}  {}{from}\n",
+                    r.code, r.name, r.summary
+                ));
+            }
+            printer.data(&out);
+        }
         ListCommand::Kinds(args) if args.format == FormatArg::Json => {
             let kinds: Vec<serde_json::Value> =
                 kinds::all().iter().map(|k| kind_json(*k)).collect();

@@ -245,7 +245,8 @@ def check_workflow_steps(project_dir: Path, kinds: set[str]) -> list[str]:
     jobs = doc.get("jobs", {})
     runs = " ; ".join(s.get("run", "") for job in jobs.values() for s in job.get("steps", []))
     problems = [f"no step runs `{cmd}`" for cmd in
-                ("uv sync --locked", "ruff check", "ruff format --check", "mypy", "pytest", "scaffold regen --check")
+                ("uv sync --locked", "ruff check", "ruff format --check", "mypy", "pytest", "scaffold regen --check",
+                 "scaffold audit")
                 if cmd not in runs]
     services = set(jobs.get("test", {}).get("services", {}))
     want = {REGISTRY[k]["server"] for k in kinds if REGISTRY[k]["server"]}
