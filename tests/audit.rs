@@ -21,7 +21,7 @@ fn codes(source: &str) -> Vec<String> {
     found(source).into_iter().map(|(c, _)| c).collect()
 }
 
-const MANAGER_HEAD: &str = "import asyncio\nfrom contextlib import asynccontextmanager\n\n\n@asynccontextmanager\nasync def open_pool(url):\n    pool = await make(url)\n";
+const MANAGER_HEAD: &str = "import asyncio\nfrom contextlib import asynccontextmanager\n\nimport asyncpg\n\n\n@asynccontextmanager\nasync def open_pool(url):\n    pool = await asyncpg.create_pool(url)\n";
 
 /// (code, wrong, right): the wrong code must give exactly `code`, the right one nothing.
 fn cases() -> Vec<(&'static str, String, String)> {
@@ -247,6 +247,8 @@ fn the_command_prints_as_ruff_does_and_exits_one_on_findings() {
     std::fs::write(dir.path().join("src/app/broken.py"), "def (\n").unwrap();
     std::fs::create_dir_all(dir.path().join(".venv/lib")).unwrap();
     std::fs::write(dir.path().join(".venv/lib/vendored.py"), BAD).unwrap();
+    // `.gitignore` counts in a Git repository, as for ruff
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
     std::fs::write(dir.path().join(".gitignore"), "ignored/\n").unwrap();
     std::fs::create_dir_all(dir.path().join("ignored")).unwrap();
     std::fs::write(dir.path().join("ignored/x.py"), BAD).unwrap();
@@ -374,4 +376,106 @@ fn explain_prints_the_wrong_and_the_right_code() {
         text.starts_with("# SCA001 swallowed-cancellation"),
         "{text}"
     );
+}
+
+/// The false findings the real-code audit (tests/audit_corpus) found, each as the smallest code
+/// that made it, next to the true finding it must not hide.
+#[test]
+fn what_real_code_taught_the_rules() {
+    let f = |body: &str| format!("import asyncio\nimport sys\n\n\nasync def f():\n{body}");
+    for (body, expected) in [
+        // No `await` in the `try`: the CancelledError is a future's result, not the task's.
+        (
+            "    try:\n        return fut.result()\n    except asyncio.CancelledError as exc:\n        raise TimeoutError from exc\n",
+            &[][..],
+        ),
+        (
+            "    try:\n        await fut\n    except asyncio.CancelledError as exc:\n        raise TimeoutError from exc\n",
+            &["SCA001"][..],
+        ),
+        // An earlier handler lets the cancellation out: the broad one never sees it.
+        (
+            "    try:\n        await g()\n    except asyncio.CancelledError:\n        raise\n    except BaseException:\n        log()\n",
+            &[],
+        ),
+        (
+            "    try:\n        await g()\n    except BaseException:\n        log()\n",
+            &["SCA013"],
+        ),
+        // A broad handler that re-raises on some path chose what to let out.
+        (
+            "    try:\n        await g()\n    except BaseException as exc:\n        if isinstance(exc, Exception):\n            return\n        raise\n",
+            &[],
+        ),
+        (
+            "    try:\n        await g()\n    except BaseException as exc:\n        raise Broken() from exc\n",
+            &[],
+        ),
+        // Handed on to a call that decides (not to a log line).
+        (
+            "    try:\n        await g()\n    except BaseException as exc:\n        self._convert_socket_error(exc)\n",
+            &[],
+        ),
+        (
+            "    try:\n        await g()\n    except BaseException:\n        result = context.throw(*sys.exc_info())\n",
+            &[],
+        ),
+        (
+            "    try:\n        await g()\n    except BaseException as exc:\n        logger.error(\"failed: %s\", exc)\n",
+            &["SCA013"],
+        ),
+    ] {
+        let source = f(body);
+        assert_eq!(codes(&source), expected, "{source}");
+    }
+
+    let m = "import asyncio\nimport contextlib\n\nimport asyncpg\n\n\n@contextlib.asynccontextmanager\nasync def managed(x):\n";
+    for (body, expected) in [
+        // `yield` then `return` ends that path: the other `yield` is on another one.
+        (
+            "    if x:\n        yield\n        return\n    try:\n        yield\n    finally:\n        await close_bounded(x)\n",
+            &[][..],
+        ),
+        (
+            "    if x:\n        yield\n    try:\n        yield\n    finally:\n        await close_bounded(x)\n",
+            &["SCA003", "SCA011"][..],
+        ),
+        // A checkpoint after the `yield` is not cleanup; what a `with` around closes itself
+        // is closed by its exit when the body raises.
+        (
+            "    async with make(x) as value:\n        yield value\n    await checkpoint_if_cancelled()\n",
+            &[],
+        ),
+        (
+            "    async with asyncio.TaskGroup() as tg:\n        yield tg\n        tg.cancel_scope.cancel()\n",
+            &[],
+        ),
+        (
+            "    pool = await asyncpg.create_pool(x)\n    yield pool\n    await close_bounded(pool)\n",
+            &["SCA003"],
+        ),
+        // Unbounded close: only of a resource the audit knows, opened here.
+        (
+            "    thing = make(x)\n    try:\n        yield thing\n    finally:\n        await thing.close()\n",
+            &[],
+        ),
+        (
+            "    conn = await asyncpg.connect(x)\n    try:\n        yield conn\n    finally:\n        await conn.close(timeout=5)\n",
+            &[],
+        ),
+        (
+            "    conn = await asyncpg.connect(x)\n    try:\n        yield conn\n    finally:\n        await conn.close()\n",
+            &["SCA009"],
+        ),
+    ] {
+        let source = format!("{m}{body}");
+        assert_eq!(codes(&source), expected, "{source}");
+    }
+
+    // A class closing itself in its own `__aexit__` leaves the bound to its owner; one that
+    // keeps a known resource closes that resource unbounded.
+    let own = "class Client:\n    async def __aexit__(self, *exc):\n        await self.aclose()\n";
+    assert_eq!(codes(own), Vec::<String>::new());
+    let kept = "import asyncpg\n\n\nclass Service:\n    async def __aenter__(self):\n        self.pool = await asyncpg.create_pool()\n        return self\n\n    async def __aexit__(self, *exc):\n        await self.pool.close()\n";
+    assert_eq!(codes(kept), vec!["SCA009"]);
 }

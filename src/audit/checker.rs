@@ -2,11 +2,14 @@
 //! in a generator context manager (`@asynccontextmanager`), in the code that closes a resource
 //! (after its `yield`, its `finally`, an `__aexit__`), under a timeout.
 
+use std::collections::HashMap;
+
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{ExceptHandler, Expr, ModModule, Stmt, StmtFunctionDef, StmtTry};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::names::Names;
+use super::resources::{self, Resource};
 use super::rules::{self, Rule};
 
 /// One finding, before it has a line and a column.
@@ -17,15 +20,13 @@ pub struct Hit {
     pub message: String,
 }
 
-/// Methods that close a resource and can wait without end (asyncpg's `Pool.close` waits for
-/// every connection to be released; SQLAlchemy's `dispose`, httpx's and redis's `aclose`).
-const CLOSE_METHODS: &[&str] = &["close", "aclose", "dispose", "wait_closed"];
-/// Calls that make the code after a `yield` cleanup (not just a log line).
-const CLEANUP_METHODS: &[&str] = &[
+/// Words of a call's name (`close_bounded`, `pool.terminate`) that make the code after a
+/// `yield` cleanup, not just a log line or a checkpoint.
+const CLEANUP_WORDS: &[&str] = &[
     "close",
     "aclose",
+    "closed",
     "dispose",
-    "wait_closed",
     "cancel",
     "stop",
     "shutdown",
@@ -33,6 +34,27 @@ const CLEANUP_METHODS: &[&str] = &[
     "release",
     "disconnect",
     "kill",
+    "cleanup",
+    "teardown",
+];
+/// Calls that only report an exception they are given: handing it to one is not handing it on.
+const REPORTS: &[&str] = &[
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+    "fatal",
+    "log",
+    "print",
+    "str",
+    "repr",
+    "format",
+    "type",
+    "isinstance",
+    "issubclass",
 ];
 /// Context managers that bound the time of their body.
 const TIMEOUTS: &[&str] = &[
@@ -52,6 +74,8 @@ pub fn check(module: &ModModule, names: &Names) -> Vec<Hit> {
     let mut checker = Checker {
         names,
         hits: Vec::new(),
+        opened: HashMap::new(),
+        self_opened: HashMap::new(),
     };
     checker.block(&module.body, Scope::default());
     checker.entry_points(module);
@@ -78,6 +102,10 @@ struct Scope {
 struct Checker<'n> {
     names: &'n Names,
     hits: Vec<Hit>,
+    /// The known resources the current function (and those around it) opened, by local name.
+    opened: HashMap<String, &'static Resource>,
+    /// The known resources the current class keeps in `self.<name>`.
+    self_opened: HashMap<String, &'static Resource>,
 }
 
 impl Checker<'_> {
@@ -109,7 +137,12 @@ impl Checker<'_> {
     fn stmt(&mut self, stmt: &Stmt, scope: Scope) {
         match stmt {
             Stmt::FunctionDef(def) => self.function(def),
-            Stmt::ClassDef(class) => self.block(&class.body, Scope::default()),
+            Stmt::ClassDef(class) => {
+                let attributes = self.openings(&class.body, OpeningTarget::SelfAttribute);
+                let outer = std::mem::replace(&mut self.self_opened, attributes);
+                self.block(&class.body, Scope::default());
+                self.self_opened = outer;
+            }
             Stmt::If(s) => {
                 self.block(&s.body, scope);
                 for clause in &s.elif_else_clauses {
@@ -177,9 +210,85 @@ impl Checker<'_> {
             ..Scope::default()
         };
         if manager {
-            self.manager_shape(&def.body, false);
+            self.manager_shape(&def.body, false, &[]);
         }
+        let mut opened = self.opened.clone();
+        opened.extend(self.openings(&def.body, OpeningTarget::Local));
+        let outer = std::mem::replace(&mut self.opened, opened);
         self.block(&def.body, scope);
+        self.opened = outer;
+    }
+
+    /// The known resources `body` opens: `name = [await] opener(...)` (`OpeningTarget::Local`,
+    /// not in nested functions) or `self.name = ...` in any method (`SelfAttribute`).
+    fn openings(&self, body: &[Stmt], target: OpeningTarget) -> HashMap<String, &'static Resource> {
+        struct Finder<'c, 'n> {
+            checker: &'c Checker<'n>,
+            target: OpeningTarget,
+            depth: usize,
+            found: HashMap<String, &'static Resource>,
+        }
+        impl<'v> Visitor<'v> for Finder<'_, '_> {
+            fn visit_stmt(&mut self, stmt: &'v Stmt) {
+                let (targets, value): (Vec<&Expr>, Option<&Expr>) = match stmt {
+                    Stmt::Assign(a) => (a.targets.iter().collect(), Some(&a.value)),
+                    Stmt::AnnAssign(a) => (vec![&*a.target], a.value.as_deref()),
+                    Stmt::FunctionDef(def) => {
+                        // A class's methods all set `self`; a function's nested ones are theirs.
+                        if self.target == OpeningTarget::SelfAttribute && self.depth == 0 {
+                            self.depth += 1;
+                            self.visit_body(&def.body);
+                            self.depth -= 1;
+                        }
+                        return;
+                    }
+                    Stmt::ClassDef(_) => return,
+                    _ => (Vec::new(), None),
+                };
+                if let Some(resource) = value.and_then(|v| self.checker.opens(v)) {
+                    for t in targets {
+                        let name = match (self.target, t) {
+                            (OpeningTarget::Local, Expr::Name(n)) => n.id.as_str(),
+                            (OpeningTarget::SelfAttribute, Expr::Attribute(a)) if matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "self") => {
+                                a.attr.as_str()
+                            }
+                            _ => continue,
+                        };
+                        self.found.insert(name.to_owned(), resource);
+                    }
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+        }
+        let mut finder = Finder {
+            checker: self,
+            target,
+            depth: 0,
+            found: HashMap::new(),
+        };
+        finder.visit_body(body);
+        finder.found
+    }
+
+    /// The known resource `value` opens: `opener(...)` or `await opener(...)`.
+    fn opens(&self, value: &Expr) -> Option<&'static Resource> {
+        let value = match value {
+            Expr::Await(a) => &*a.value,
+            other => other,
+        };
+        let Expr::Call(call) = value else { return None };
+        resources::opened_by(&self.names.qualified(&call.func)?)
+    }
+
+    /// The known resource `receiver` (`pool`, `self.pool`) holds.
+    fn resource_of(&self, receiver: &Expr) -> Option<&'static Resource> {
+        match receiver {
+            Expr::Name(n) => self.opened.get(n.id.as_str()).copied(),
+            Expr::Attribute(a) if matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "self") => {
+                self.self_opened.get(a.attr.as_str()).copied()
+            }
+            _ => None,
+        }
     }
 
     fn try_stmt(&mut self, s: &StmtTry, scope: Scope) {
@@ -190,11 +299,18 @@ impl Checker<'_> {
             closing: scope.closing || yields,
             ..scope
         };
+        // A cancellation arrives only where the task waits: around code with no `await`
+        // (a `fut.result()`), `except CancelledError` catches a future's, not the task's.
+        let waits = has_wait_point(&s.body);
+        let mut cancellation_taken = false;
         for handler in &s.handlers {
             let ExceptHandler::ExceptHandler(h) = handler;
-            if scope.is_async {
+            if scope.is_async && waits && !cancellation_taken {
                 self.handler(h);
             }
+            // An earlier `except CancelledError: raise` lets the cancellation out: the handlers
+            // after it never see it.
+            cancellation_taken |= self.catches_cancellation(h) && reraises(&h.body, None);
             self.block(&h.body, handling);
         }
         self.block(&s.orelse, scope);
@@ -215,6 +331,20 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+
+    /// Whether `h` catches the cancellation by name (asyncio's, anyio's
+    /// `get_cancelled_exc_class()`).
+    fn catches_cancellation(&self, h: &ruff_python_ast::ExceptHandlerExceptHandler) -> bool {
+        let caught: Vec<&Expr> = match h.type_.as_deref() {
+            None => Vec::new(),
+            Some(Expr::Tuple(t)) => t.elts.iter().collect(),
+            Some(one) => vec![one],
+        };
+        caught.iter().any(|e| {
+            self.is_any(e, CANCELLED)
+                || matches!(e, Expr::Call(call) if self.names.is(&call.func, "anyio.get_cancelled_exc_class"))
+        })
     }
 
     /// SCA001, SCA013: an `except` that catches the cancellation and does not re-raise it.
@@ -243,9 +373,14 @@ impl Checker<'_> {
         let bound = h.name.as_ref().map(|n| n.as_str());
         if reraises(&h.body, bound)
             || deliberate(&h.body)
-            || bound.is_some_and(|b| keeps(&h.body, b))
+            || hands_on(&h.body, bound)
             || self.raises_new_cancelled(&h.body)
         {
+            return;
+        }
+        // `except BaseException` that lets something out on some path chose what to let out
+        // (`if isinstance(exc, Cancelled): raise`, `if not ok: raise`).
+        if !cancelled && raises_somewhere(&h.body, bound) {
             return;
         }
         if cancelled {
@@ -340,14 +475,21 @@ impl Checker<'_> {
         if scope.closing
             && !scope.bounded
             && let Expr::Attribute(attr) = func
-            && CLOSE_METHODS.contains(&attr.attr.as_str())
+            && let Some(resource) = self.resource_of(&attr.value)
+            && resource.closed_by == attr.attr.as_str()
+            && !call
+                .arguments
+                .keywords
+                .iter()
+                .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "timeout"))
         {
             self.hit(
                 &rules::SCA009,
                 awaited.range,
                 format!(
-                    "unbounded `await ….{}()` in a close: shutdown hangs for as long as it does",
-                    attr.attr.as_str()
+                    "unbounded `await ….{}()` in a close: it waits for {}, and shutdown hangs as long",
+                    attr.attr.as_str(),
+                    resource.waits_for
                 ),
             );
         }
@@ -357,11 +499,13 @@ impl Checker<'_> {
 impl Checker<'_> {
     /// SCA003, SCA011: the shape of a generator context manager's body. `protected`: inside
     /// the body of a `try` that has a `finally` (what follows a `yield` there may be skipped:
-    /// the `finally` still closes).
-    fn manager_shape(&mut self, stmts: &[Stmt], protected: bool) {
+    /// the `finally` still closes). `managed`: the names `with` blocks around here bound (their
+    /// own exit closes them when the body raises: `tg.cancel_scope.cancel()` is not skipped
+    /// cleanup).
+    fn manager_shape(&mut self, stmts: &[Stmt], protected: bool, managed: &[&str]) {
         let mut yielded = false;
         for (i, stmt) in stmts.iter().enumerate() {
-            if contains_yield(std::slice::from_ref(stmt)) {
+            if yield_falls_through(stmt) {
                 if yielded {
                     if let Some(second) = first_yield(std::slice::from_ref(stmt)) {
                         self.hit(
@@ -373,7 +517,7 @@ impl Checker<'_> {
                 } else if !protected
                     && let Some(rest) = stmts.get(i + 1..)
                     && let Some(first) = rest.first()
-                    && does_cleanup(rest)
+                    && does_cleanup(rest, managed)
                 {
                     self.hit(
                         &rules::SCA003,
@@ -385,7 +529,7 @@ impl Checker<'_> {
             }
             match stmt {
                 Stmt::Try(s) => {
-                    self.manager_shape(&s.body, protected || !s.finalbody.is_empty());
+                    self.manager_shape(&s.body, protected || !s.finalbody.is_empty(), managed);
                     if contains_yield(&s.body) {
                         let late = s
                             .handlers
@@ -404,12 +548,22 @@ impl Checker<'_> {
                     }
                 }
                 Stmt::If(s) => {
-                    self.manager_shape(&s.body, protected);
+                    self.manager_shape(&s.body, protected, managed);
                     for clause in &s.elif_else_clauses {
-                        self.manager_shape(&clause.body, protected);
+                        self.manager_shape(&clause.body, protected, managed);
                     }
                 }
-                Stmt::With(s) => self.manager_shape(&s.body, protected),
+                Stmt::With(s) => {
+                    let mut inner = managed.to_vec();
+                    for item in &s.items {
+                        for bound in [Some(&item.context_expr), item.optional_vars.as_deref()] {
+                            if let Some(Expr::Name(n)) = bound {
+                                inner.push(n.id.as_str());
+                            }
+                        }
+                    }
+                    self.manager_shape(&s.body, protected, &inner);
+                }
                 _ => {}
             }
         }
@@ -495,38 +649,114 @@ impl<'v> Visitor<'v> for SignalFinder<'_> {
     }
 }
 
-/// Whether the statements after a `yield` close something: an `await`, or a call of a close
-/// method (a log line alone is not cleanup).
-fn does_cleanup(stmts: &[Stmt]) -> bool {
-    struct Finder {
+/// Whether the statements after a `yield` close something: a call whose name says cleanup
+/// (`pool.close()`, `await close_bounded(...)`; a log line or a checkpoint is not), on
+/// anything but what a `with` around it closes itself (`managed`).
+fn does_cleanup(stmts: &[Stmt], managed: &[&str]) -> bool {
+    struct Finder<'m> {
+        managed: &'m [&'m str],
         found: bool,
     }
-    impl<'v> Visitor<'v> for Finder {
+    impl<'v> Visitor<'v> for Finder<'_> {
         fn visit_stmt(&mut self, stmt: &'v Stmt) {
             if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
                 visitor::walk_stmt(self, stmt);
             }
         }
         fn visit_expr(&mut self, expr: &'v Expr) {
-            match expr {
-                Expr::Await(_) => self.found = true,
-                Expr::Call(call) => {
-                    if let Expr::Attribute(a) = &*call.func
-                        && CLEANUP_METHODS.contains(&a.attr.as_str())
-                    {
-                        self.found = true;
-                    }
+            if let Expr::Call(call) = expr {
+                let (name, receiver) = match &*call.func {
+                    Expr::Attribute(a) => (a.attr.as_str(), root_name(&a.value)),
+                    Expr::Name(n) => (n.id.as_str(), None),
+                    _ => ("", None),
+                };
+                let by_with = receiver.is_some_and(|r| self.managed.contains(&r));
+                if !by_with && name.split('_').any(|word| CLEANUP_WORDS.contains(&word)) {
+                    self.found = true;
                 }
-                _ => {}
             }
             if !matches!(expr, Expr::Lambda(_)) {
                 visitor::walk_expr(self, expr);
             }
         }
     }
+    let mut finder = Finder {
+        managed,
+        found: false,
+    };
+    finder.visit_body(stmts);
+    finder.found
+}
+
+/// `tg` of `tg.cancel_scope.cancel`.
+fn root_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Attribute(a) => root_name(&a.value),
+        _ => None,
+    }
+}
+
+/// Where to look for the resources a body opens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OpeningTarget {
+    Local,
+    SelfAttribute,
+}
+
+/// Whether `stmt` yields and goes on afterwards on the same path: `if ...: yield; return`
+/// ends its path (the code after the `if` is another path, with its own `yield`).
+fn yield_falls_through(stmt: &Stmt) -> bool {
+    let ends = |body: &[Stmt]| matches!(body.last(), Some(Stmt::Return(_) | Stmt::Raise(_)));
+    match stmt {
+        Stmt::If(s) => std::iter::once(&s.body[..])
+            .chain(s.elif_else_clauses.iter().map(|c| &c.body[..]))
+            .any(|body| contains_yield(body) && !ends(body)),
+        other => contains_yield(std::slice::from_ref(other)),
+    }
+}
+
+/// Whether the task can wait in `stmts` (an `await`, `yield`, `async with`, `async for`):
+/// the only places a cancellation is delivered.
+fn has_wait_point(stmts: &[Stmt]) -> bool {
+    struct Finder {
+        found: bool,
+    }
+    impl<'v> Visitor<'v> for Finder {
+        fn visit_stmt(&mut self, stmt: &'v Stmt) {
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                Stmt::With(w) if w.is_async => self.found = true,
+                Stmt::For(f) if f.is_async => self.found = true,
+                _ => visitor::walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, expr: &'v Expr) {
+            match expr {
+                Expr::Await(_) | Expr::Yield(_) | Expr::YieldFrom(_) => self.found = true,
+                Expr::Lambda(_) => {}
+                _ => visitor::walk_expr(self, expr),
+            }
+        }
+    }
     let mut finder = Finder { found: false };
     finder.visit_body(stmts);
     finder.found
+}
+
+/// Whether `stmts` raise on some path: `raise`, `raise exc`, or `raise Other(...) from exc`.
+fn raises_somewhere(stmts: &[Stmt], bound: Option<&str>) -> bool {
+    let mut finder = RaiseFinder::default();
+    finder.visit_body(stmts);
+    finder.bare
+        || finder
+            .raised
+            .iter()
+            .any(|exc| matches!(exc, Expr::Name(n) if Some(n.id.as_str()) == bound))
+        || finder
+            .chained
+            .iter()
+            .any(|cause| matches!(cause, Expr::Name(n) if Some(n.id.as_str()) == bound))
 }
 
 /// The first `yield` in `stmts` (not in a nested function), if any.
@@ -563,10 +793,13 @@ impl<'v> Visitor<'v> for YieldFinder {
     }
 }
 
-/// The exceptions raised in `stmts` (not in nested functions).
+/// The exceptions raised in `stmts` (not in nested functions), their causes, and whether a
+/// bare `raise` is among them.
 #[derive(Default)]
 struct RaiseFinder<'v> {
     raised: Vec<&'v Expr>,
+    chained: Vec<&'v Expr>,
+    bare: bool,
 }
 
 impl<'v> Visitor<'v> for RaiseFinder<'v> {
@@ -574,8 +807,12 @@ impl<'v> Visitor<'v> for RaiseFinder<'v> {
         match stmt {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
             Stmt::Raise(r) => {
-                if let Some(exc) = &r.exc {
-                    self.raised.push(exc);
+                match &r.exc {
+                    Some(exc) => self.raised.push(exc),
+                    None => self.bare = true,
+                }
+                if let Some(cause) = &r.cause {
+                    self.chained.push(cause);
                 }
             }
             _ => visitor::walk_stmt(self, stmt),
@@ -645,37 +882,46 @@ fn deliberate(stmts: &[Stmt]) -> bool {
     finder.found
 }
 
-/// A handler that keeps the exception it caught (`first = exc`, `errors.append(exc)`,
-/// `future.set_exception(exc)`) hands it on to be raised later: not swallowed.
-fn keeps(stmts: &[Stmt], bound: &str) -> bool {
+/// A handler that hands the exception it caught on, to be raised or decided later: kept
+/// (`first = exc`), passed to a call that is not a log line (`errors.append(exc)`,
+/// `future.set_exception(exc)`, `self._convert_error(exc)`, `gen.throw(*sys.exc_info())`).
+fn hands_on(stmts: &[Stmt], bound: Option<&str>) -> bool {
     struct Finder<'b> {
-        bound: &'b str,
+        bound: Option<&'b str>,
         found: bool,
+    }
+    impl Finder<'_> {
+        fn is_caught(&self, expr: &Expr) -> bool {
+            match expr {
+                Expr::Name(n) => Some(n.id.as_str()) == self.bound,
+                // `sys.exc_info()`, splatted or not
+                Expr::Starred(s) => self.is_caught(&s.value),
+                Expr::Call(c) => {
+                    matches!(&*c.func, Expr::Attribute(a) if a.attr.as_str() == "exc_info")
+                }
+                _ => false,
+            }
+        }
     }
     impl<'v> Visitor<'v> for Finder<'_> {
         fn visit_stmt(&mut self, stmt: &'v Stmt) {
             match stmt {
-                Stmt::Assign(a) if matches!(&*a.value, Expr::Name(n) if n.id.as_str() == self.bound) =>
-                {
-                    self.found = true;
-                }
+                Stmt::Assign(a) if self.is_caught(&a.value) => self.found = true,
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
                 _ => visitor::walk_stmt(self, stmt),
             }
         }
         fn visit_expr(&mut self, expr: &'v Expr) {
-            if let Expr::Call(call) = expr
-                && let Expr::Attribute(a) = &*call.func
-                && matches!(
-                    a.attr.as_str(),
-                    "append" | "add" | "set_exception" | "put_nowait"
-                )
-                && call
-                    .arguments
-                    .args
-                    .iter()
-                    .any(|arg| matches!(arg, Expr::Name(n) if n.id.as_str() == self.bound))
-            {
-                self.found = true;
+            if let Expr::Call(call) = expr {
+                let name = match &*call.func {
+                    Expr::Attribute(a) => a.attr.as_str(),
+                    Expr::Name(n) => n.id.as_str(),
+                    _ => "",
+                };
+                if !REPORTS.contains(&name) && call.arguments.args.iter().any(|a| self.is_caught(a))
+                {
+                    self.found = true;
+                }
             }
             visitor::walk_expr(self, expr);
         }

@@ -10,6 +10,7 @@ mod checker;
 mod names;
 pub mod noqa;
 pub mod report;
+mod resources;
 pub mod rules;
 
 use ruff_source_file::LineIndex;

@@ -61,7 +61,7 @@ pub static SCA009: Rule = rule!(
     "SCA009",
     "unbounded-close",
     "A9",
-    "an unbounded `close()` / `aclose()` / `dispose()` where a resource closes"
+    "an unbounded close of a known resource (asyncpg, redis, httpx, SQLAlchemy, aiohttp, aiokafka) where it closes"
 );
 pub static SCA010: Rule = rule!(
     "SCA010",

@@ -20,19 +20,26 @@ const DEFAULT_EXCLUDE: &[&str] = &[
     ".direnv",
     ".eggs",
     ".git",
+    ".git-rewrite",
     ".hg",
+    ".ipynb_checkpoints",
     ".mypy_cache",
     ".nox",
     ".pants.d",
+    ".pyenv",
+    ".pytest_cache",
+    ".pytype",
     ".ruff_cache",
     ".svn",
     ".tox",
     ".venv",
+    ".vscode",
     "__pypackages__",
     "_build",
     "buck-out",
     "dist",
     "node_modules",
+    "site-packages",
     "venv",
 ];
 
@@ -204,10 +211,9 @@ fn discover(paths: &[PathBuf], root: Option<&Path>, exclude: &[String]) -> Resul
             path: root.unwrap_or(path).join("pyproject.toml"),
             reason: e.to_string(),
         })?;
-        let walker = ignore::WalkBuilder::new(path)
-            .require_git(false)
-            .overrides(overrides)
-            .build();
+        // As ruff: `.gitignore` counts inside a Git repository only (a virtualenv's own
+        // `.gitignore` of `*` does not hide the packages in it from an explicit path).
+        let walker = ignore::WalkBuilder::new(path).overrides(overrides).build();
         for entry in walker {
             let entry = entry.map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
             if entry.file_type().is_some_and(|t| t.is_file())
