@@ -479,3 +479,55 @@ fn what_real_code_taught_the_rules() {
     let kept = "import asyncpg\n\n\nclass Service:\n    async def __aenter__(self):\n        self.pool = await asyncpg.create_pool()\n        return self\n\n    async def __aexit__(self, *exc):\n        await self.pool.close()\n";
     assert_eq!(codes(kept), vec!["SCA009"]);
 }
+
+#[test]
+fn per_file_ignores_match_as_ruffs_do() {
+    let dir = TestDir::new();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.scaffold.audit.per-file-ignores]\n\"tests/**\" = [\"SCA001\"]\n\"legacy_*.py\" = [\"SCA0\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("tests/unit")).unwrap();
+    std::fs::create_dir_all(dir.path().join("src/pkg")).unwrap();
+    for file in [
+        "tests/unit/test_x.py",
+        "src/pkg/legacy_db.py",
+        "src/pkg/db.py",
+    ] {
+        std::fs::write(dir.path().join(file), BAD).unwrap();
+    }
+    let out = dir
+        .scaffold(&["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["filename"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, vec!["src/pkg/db.py"]);
+    // From a subdirectory the globs still match from the project root.
+    let out = dir
+        .scaffold(&["audit", "unit"])
+        .current_dir(dir.path().join("tests"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.scaffold.audit.per-file-ignores]\n\"tests/**\" = [\"SCA999\"]\n",
+    )
+    .unwrap();
+    let out = dir.scaffold(&["audit"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -53,6 +53,44 @@ struct Config {
     ignore: Vec<String>,
     #[serde(default)]
     exclude: Vec<String>,
+    /// Glob (relative to the project root; a name without `/` matches the file name) → codes,
+    /// as ruff's `per-file-ignores`.
+    #[serde(default)]
+    per_file_ignores: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// `per-file-ignores`, compiled.
+struct PerFileIgnores {
+    globs: Vec<(globset::GlobMatcher, bool, Vec<String>)>,
+}
+
+impl PerFileIgnores {
+    fn new(config: &Config, pyproject: &Path) -> Result<Self> {
+        let mut globs = Vec::new();
+        for (pattern, codes) in &config.per_file_ignores {
+            let glob = globset::Glob::new(pattern).map_err(|e| Error::AuditConfig {
+                path: pyproject.to_path_buf(),
+                reason: format!("per-file-ignores pattern `{pattern}`: {e}"),
+            })?;
+            globs.push((
+                glob.compile_matcher(),
+                !pattern.contains('/'),
+                codes.clone(),
+            ));
+        }
+        Ok(Self { globs })
+    }
+
+    /// The codes ignored in `path` (`relative` to the project root).
+    fn for_path(&self, relative: &Path) -> impl Iterator<Item = &String> {
+        self.globs
+            .iter()
+            .filter(move |(glob, by_name, _)| {
+                glob.is_match(relative)
+                    || (*by_name && relative.file_name().is_some_and(|n| glob.is_match(n)))
+            })
+            .flat_map(|(_, _, codes)| codes)
+    }
 }
 
 /// Runs `scaffold audit`.
@@ -77,7 +115,13 @@ pub fn run(args: &AuditArgs, printer: &Printer) -> Result<ExitStatus> {
         selection.select = args.select.clone();
     }
     selection.ignore = config.ignore.iter().chain(&args.ignore).cloned().collect();
-    for code in selection.select.iter().chain(&selection.ignore) {
+    let per_file_codes = config.per_file_ignores.values().flatten();
+    for code in selection
+        .select
+        .iter()
+        .chain(&selection.ignore)
+        .chain(per_file_codes)
+    {
         if !rules::RULES
             .iter()
             .any(|r| r.code.starts_with(&code.to_ascii_uppercase()))
@@ -98,7 +142,27 @@ pub fn run(args: &AuditArgs, printer: &Printer) -> Result<ExitStatus> {
         }
     }
     let files = discover(&paths, root.as_deref(), &config.exclude)?;
-    let audits = audit_all(&files, &selection);
+    let per_file = PerFileIgnores::new(
+        &config,
+        &root.as_deref().unwrap_or(&cwd).join("pyproject.toml"),
+    )?;
+    let selections: Vec<Selection> = files
+        .iter()
+        .map(|path| {
+            let absolute = if path.is_absolute() {
+                path.clone()
+            } else {
+                cwd.join(path)
+            };
+            let relative = absolute
+                .strip_prefix(root.as_deref().unwrap_or(&cwd))
+                .unwrap_or(&absolute);
+            let mut mine = selection.clone();
+            mine.ignore.extend(per_file.for_path(relative).cloned());
+            mine
+        })
+        .collect();
+    let audits = audit_all(&files, &selections);
 
     let mut shown = Vec::new();
     let mut broken = 0;
@@ -228,10 +292,10 @@ fn discover(paths: &[PathBuf], root: Option<&Path>, exclude: &[String]) -> Resul
     Ok(files)
 }
 
-/// Audits `files` on every core; results in the order of `files`.
+/// Audits `files` (each with its selection) on every core; results in the order of `files`.
 fn audit_all(
     files: &[PathBuf],
-    selection: &Selection,
+    selections: &[Selection],
 ) -> Vec<std::result::Result<FileAudit, String>> {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
@@ -247,7 +311,7 @@ fn audit_all(
                             let i = next.fetch_add(1, Ordering::Relaxed);
                             let Some(path) = files.get(i) else { break };
                             let result = match fs::read_text(path) {
-                                Ok(Some(text)) => Ok(audit::audit_source(&text, selection)),
+                                Ok(Some(text)) => Ok(audit::audit_source(&text, &selections[i])),
                                 Ok(None) => Err("the file is not UTF-8 text".to_owned()),
                                 Err(e) => Err(e.to_string()),
                             };
