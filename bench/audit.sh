@@ -32,7 +32,9 @@ trap 'rm -rf "$work"' EXIT
 ruff="$work/ruff-venv/bin/ruff"
 
 cd "$work/corpus"
-packages=$(grep -v '^#' "$root/tests/audit_corpus/requirements.txt" | sed 's/==.*//' | tr 'A-Z-' 'a-z_' | xargs)
+# import names: the distribution's, or what `# import: name` on its line says
+packages=$(grep -v '^#' "$root/tests/audit_corpus/requirements.txt" | grep . \
+    | sed -E 's/^.*# import: ([A-Za-z0-9_]+).*$/\1/; s/==.*//' | tr 'A-Z-' 'a-z_' | xargs)
 files=$(find $packages -name '*.py' | wc -l)
 lines=$(find $packages -name '*.py' -exec cat {} + | wc -l)
 echo "corpus: $files files, $lines lines ($packages)"

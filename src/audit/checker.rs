@@ -37,6 +37,21 @@ const CLEANUP_WORDS: &[&str] = &[
     "cleanup",
     "teardown",
 ];
+/// Words of a call's name (`task_set.start()`, `await pool.acquire()`) that say it opened
+/// something a context manager has to close again.
+const OPEN_WORDS: &[&str] = &[
+    "start",
+    "open",
+    "connect",
+    "acquire",
+    "create",
+    "spawn",
+    "launch",
+    "subscribe",
+    "listen",
+    "serve",
+    "enter",
+];
 /// Calls that only report an exception they are given: handing it to one is not handing it on.
 const REPORTS: &[&str] = &[
     "debug",
@@ -93,7 +108,8 @@ struct Scope {
     /// In code that runs when a resource closes: after a manager's `yield`, its `finally` or
     /// `except`, an `__aexit__`.
     closing: bool,
-    /// In an `except` or `finally`: an exception is in flight.
+    /// In a `finally`, or an `except` that catches the cancellation (by name, or broadly): a
+    /// cancellation may be in flight.
     handling: bool,
     /// Under a timeout (`async with asyncio.timeout(...)`).
     bounded: bool,
@@ -125,7 +141,10 @@ impl Checker<'_> {
 
     fn block(&mut self, stmts: &[Stmt], scope: Scope) {
         let mut scope = scope;
-        for stmt in stmts {
+        for (i, stmt) in stmts.iter().enumerate() {
+            if scope.is_async {
+                self.discarded_gather(stmt, &stmts[i + 1..]);
+            }
             self.stmt(stmt, scope);
             // In a manager, what follows the `yield` closes the resource.
             if scope.manager && contains_yield(std::slice::from_ref(stmt)) {
@@ -178,11 +197,11 @@ impl Checker<'_> {
             }
             Stmt::Try(s) => self.try_stmt(s, scope),
             Stmt::Raise(raise) => self.raise(raise, scope),
-            Stmt::Expr(e) => self.awaited(&e.value, scope, true),
-            Stmt::Assign(a) => self.awaited(&a.value, scope, false),
+            Stmt::Expr(e) => self.awaited(&e.value, scope),
+            Stmt::Assign(a) => self.awaited(&a.value, scope),
             Stmt::AnnAssign(a) => {
                 if let Some(value) = &a.value {
-                    self.awaited(value, scope, false);
+                    self.awaited(value, scope);
                 }
             }
             _ => {}
@@ -210,7 +229,16 @@ impl Checker<'_> {
             ..Scope::default()
         };
         if manager {
-            self.manager_shape(&def.body, false, &[]);
+            self.manager_shape(&def.body, false, &[], def.is_async);
+            if def.is_async {
+                self.nothing_after_yield(&def.body);
+            }
+        }
+        if def.is_async {
+            self.entered_by_hand(&def.body);
+            if def.name.as_str() == "__aexit__" {
+                self.closes_in_one_block(&def.body);
+            }
         }
         let mut opened = self.opened.clone();
         opened.extend(self.openings(&def.body, OpeningTarget::Local));
@@ -308,13 +336,28 @@ impl Checker<'_> {
             if scope.is_async && waits && !cancellation_taken {
                 self.handler(h);
             }
-            // An earlier `except CancelledError: raise` lets the cancellation out: the handlers
-            // after it never see it.
-            cancellation_taken |= self.catches_cancellation(h) && reraises(&h.body, None);
-            self.block(&h.body, handling);
+            // An earlier `except CancelledError` takes the cancellation (re-raised or, reported
+            // there, swallowed): the handlers after it never see it.
+            let takes = self.catches_cancellation(h);
+            cancellation_taken |= takes;
+            let broad = h.type_.is_none()
+                || self
+                    .caught(h)
+                    .iter()
+                    .any(|e| self.is_any(e, &["builtins.BaseException"]));
+            self.block(
+                &h.body,
+                Scope {
+                    handling: scope.handling || takes || broad,
+                    ..handling
+                },
+            );
         }
         self.block(&s.orelse, scope);
         self.block(&s.finalbody, handling);
+        if scope.is_async {
+            self.closes_in_one_block(&s.finalbody);
+        }
         if scope.is_async {
             for jump in jumps(&s.finalbody, false) {
                 let what = match jump {
@@ -336,15 +379,19 @@ impl Checker<'_> {
     /// Whether `h` catches the cancellation by name (asyncio's, anyio's
     /// `get_cancelled_exc_class()`).
     fn catches_cancellation(&self, h: &ruff_python_ast::ExceptHandlerExceptHandler) -> bool {
-        let caught: Vec<&Expr> = match h.type_.as_deref() {
-            None => Vec::new(),
-            Some(Expr::Tuple(t)) => t.elts.iter().collect(),
-            Some(one) => vec![one],
-        };
-        caught.iter().any(|e| {
+        self.caught(h).iter().any(|e| {
             self.is_any(e, CANCELLED)
                 || matches!(e, Expr::Call(call) if self.names.is(&call.func, "anyio.get_cancelled_exc_class"))
         })
+    }
+
+    /// The exception types `h` names (none for a bare `except:`).
+    fn caught<'h>(&self, h: &'h ruff_python_ast::ExceptHandlerExceptHandler) -> Vec<&'h Expr> {
+        match h.type_.as_deref() {
+            None => Vec::new(),
+            Some(Expr::Tuple(t)) => t.elts.iter().collect(),
+            Some(one) => vec![one],
+        }
     }
 
     /// SCA001, SCA013: an `except` that catches the cancellation and does not re-raise it.
@@ -434,8 +481,46 @@ impl Checker<'_> {
         }
     }
 
-    /// SCA007, SCA009, SCA014: what an `await` statement awaits.
-    fn awaited(&mut self, value: &Expr, scope: Scope, discarded: bool) {
+    /// SCA007: `await gather(*tasks, return_exceptions=True)` as a statement, its results
+    /// dropped, unless the tasks are read again after it (`raise_task_exceptions(tasks)`).
+    fn discarded_gather(&mut self, stmt: &Stmt, later: &[Stmt]) {
+        let Stmt::Expr(e) = stmt else { return };
+        let Expr::Await(awaited) = &*e.value else {
+            return;
+        };
+        let Expr::Call(call) = &*awaited.value else {
+            return;
+        };
+        let returns_exceptions = call.arguments.keywords.iter().any(|k| {
+            k.arg
+                .as_ref()
+                .is_some_and(|a| a.as_str() == "return_exceptions")
+                && matches!(&k.value, Expr::BooleanLiteral(b) if b.value)
+        });
+        if !(returns_exceptions && self.names.is(&call.func, "asyncio.gather")) {
+            return;
+        }
+        let gathered: Vec<String> = call
+            .arguments
+            .args
+            .iter()
+            .filter_map(|arg| match arg {
+                Expr::Starred(s) => dotted(&s.value),
+                other => dotted(other),
+            })
+            .collect();
+        if gathered.iter().any(|name| mentions(later, name)) {
+            return;
+        }
+        self.hit(
+            &rules::SCA007,
+            awaited.range,
+            "`gather(..., return_exceptions=True)` whose results nobody reads: the tasks' exceptions vanish unlogged",
+        );
+    }
+
+    /// SCA009, SCA014: what an `await` statement awaits.
+    fn awaited(&mut self, value: &Expr, scope: Scope) {
         let Expr::Await(awaited) = value else { return };
         let Expr::Call(call) = &*awaited.value else {
             return;
@@ -444,21 +529,6 @@ impl Checker<'_> {
             return;
         }
         let func = &*call.func;
-        if discarded
-            && self.names.is(func, "asyncio.gather")
-            && call.arguments.keywords.iter().any(|k| {
-                k.arg
-                    .as_ref()
-                    .is_some_and(|a| a.as_str() == "return_exceptions")
-                    && matches!(&k.value, Expr::BooleanLiteral(b) if b.value)
-            })
-        {
-            self.hit(
-                &rules::SCA007,
-                awaited.range,
-                "`gather(..., return_exceptions=True)` whose results nobody reads: the tasks' exceptions vanish unlogged",
-            );
-        }
         if scope.closing && self.names.is(func, "asyncio.wait_for") {
             let shielded = call.arguments.args.first().is_some_and(|arg| match arg {
                 Expr::Call(inner) => self.names.is(&inner.func, "asyncio.shield"),
@@ -498,11 +568,11 @@ impl Checker<'_> {
 
 impl Checker<'_> {
     /// SCA003, SCA011: the shape of a generator context manager's body. `protected`: inside
-    /// the body of a `try` that has a `finally` (what follows a `yield` there may be skipped:
-    /// the `finally` still closes). `managed`: the names `with` blocks around here bound (their
-    /// own exit closes them when the body raises: `tg.cancel_scope.cancel()` is not skipped
-    /// cleanup).
-    fn manager_shape(&mut self, stmts: &[Stmt], protected: bool, managed: &[&str]) {
+    /// the body of a `try` that has a `finally`, or of an exit stack's `with` (what follows a
+    /// `yield` there may be skipped: the `finally` or the stack still closes). `managed`: the
+    /// names `with` blocks around here bound (their own exit closes them when the body raises:
+    /// `tg.cancel_scope.cancel()` is not skipped cleanup). `is_async`: an async manager.
+    fn manager_shape(&mut self, stmts: &[Stmt], protected: bool, managed: &[&str], is_async: bool) {
         let mut yielded = false;
         for (i, stmt) in stmts.iter().enumerate() {
             if yield_falls_through(stmt) {
@@ -515,6 +585,7 @@ impl Checker<'_> {
                         );
                     }
                 } else if !protected
+                    && !self.falls_through_on_error(stmt, is_async)
                     && let Some(rest) = stmts.get(i + 1..)
                     && let Some(first) = rest.first()
                     && does_cleanup(rest, managed)
@@ -529,7 +600,12 @@ impl Checker<'_> {
             }
             match stmt {
                 Stmt::Try(s) => {
-                    self.manager_shape(&s.body, protected || !s.finalbody.is_empty(), managed);
+                    self.manager_shape(
+                        &s.body,
+                        protected || !s.finalbody.is_empty(),
+                        managed,
+                        is_async,
+                    );
                     if contains_yield(&s.body) {
                         let late = s
                             .handlers
@@ -548,25 +624,220 @@ impl Checker<'_> {
                     }
                 }
                 Stmt::If(s) => {
-                    self.manager_shape(&s.body, protected, managed);
+                    self.manager_shape(&s.body, protected, managed, is_async);
                     for clause in &s.elif_else_clauses {
-                        self.manager_shape(&clause.body, protected, managed);
+                        self.manager_shape(&clause.body, protected, managed, is_async);
                     }
                 }
                 Stmt::With(s) => {
                     let mut inner = managed.to_vec();
+                    let mut stack = false;
                     for item in &s.items {
+                        if let Expr::Call(call) = &item.context_expr {
+                            stack |= self.is_any(
+                                &call.func,
+                                &["contextlib.AsyncExitStack", "contextlib.ExitStack"],
+                            );
+                        }
                         for bound in [Some(&item.context_expr), item.optional_vars.as_deref()] {
                             if let Some(Expr::Name(n)) = bound {
                                 inner.push(n.id.as_str());
                             }
                         }
                     }
-                    self.manager_shape(&s.body, protected, &inner);
+                    self.manager_shape(&s.body, protected || stack, &inner, is_async);
                 }
                 _ => {}
             }
         }
+    }
+
+    /// Whether `stmt`, a `try` around the `yield`, goes on after itself when the body raises:
+    /// a handler takes everything the body can raise there (`BaseException` or bare `except:`;
+    /// in a sync manager `Exception` too, as no cancellation is thrown in) and falls through.
+    fn falls_through_on_error(&self, stmt: &Stmt, is_async: bool) -> bool {
+        let decides = |body: &[Stmt]| {
+            body.iter()
+                .find(|s| contains_yield(std::slice::from_ref(*s)))
+                .is_some_and(|s| self.falls_through_on_error(s, is_async))
+        };
+        let s = match stmt {
+            // `with lock: if ok: try: yield ... except Exception: ...`: the `try` decides
+            Stmt::With(w) => return decides(&w.body),
+            Stmt::If(i) => {
+                return std::iter::once(&i.body[..])
+                    .chain(i.elif_else_clauses.iter().map(|c| &c.body[..]))
+                    .filter(|body| contains_yield(body))
+                    .all(decides);
+            }
+            Stmt::Try(s) => s,
+            _ => return false,
+        };
+        contains_yield(&s.body)
+            && s.handlers.iter().any(|ExceptHandler::ExceptHandler(h)| {
+                let everything = h.type_.is_none()
+                    || self.caught(h).iter().any(|e| {
+                        self.is_any(e, &["builtins.BaseException"])
+                            || (!is_async && self.is_any(e, &["builtins.Exception"]))
+                    });
+                everything && !raises_somewhere(&h.body, h.name.as_ref().map(|n| n.as_str()))
+            })
+    }
+
+    /// SCA005: `x = await cm.__aenter__()` after another context entered by hand in the same
+    /// block, with no `try` around it to exit the first when this one fails.
+    fn entered_by_hand(&mut self, body: &[Stmt]) {
+        let mut entered: Option<&Expr> = None;
+        for stmt in body {
+            let value = match stmt {
+                Stmt::Expr(e) => &*e.value,
+                Stmt::Assign(a) => &*a.value,
+                Stmt::AnnAssign(a) => match a.value.as_deref() {
+                    Some(v) => v,
+                    None => continue,
+                },
+                Stmt::Try(_) | Stmt::With(_) => {
+                    // what follows is protected, or is another path: start again after it
+                    entered = None;
+                    continue;
+                }
+                _ => continue,
+            };
+            let Expr::Await(awaited) = value else {
+                continue;
+            };
+            let Expr::Call(call) = &*awaited.value else {
+                continue;
+            };
+            let Expr::Attribute(attr) = &*call.func else {
+                continue;
+            };
+            if attr.attr.as_str() != "__aenter__" {
+                continue;
+            }
+            if let Some(first) = entered {
+                let first = match first {
+                    Expr::Name(n) => n.id.to_string(),
+                    _ => "the first".to_owned(),
+                };
+                self.hit(
+                    &rules::SCA005,
+                    awaited.range,
+                    format!(
+                        "entered by hand after `{first}`: if this fails, nothing exits `{first}` (an `AsyncExitStack` would)"
+                    ),
+                );
+            } else {
+                entered = Some(&attr.value);
+            }
+        }
+    }
+
+    /// SCA006: in one `finally` (or `__aexit__`), a close of one resource after the close of
+    /// another, in the same block: when the first raises, the second never runs.
+    fn closes_in_one_block(&mut self, body: &[Stmt]) {
+        let mut first: Option<String> = None;
+        for stmt in body {
+            let Stmt::Expr(e) = stmt else { continue };
+            let call = match &*e.value {
+                Expr::Await(a) => match &*a.value {
+                    Expr::Call(call) => call,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let Expr::Attribute(attr) = &*call.func else {
+                continue;
+            };
+            let method = attr.attr.as_str();
+            let closes = method == "__aexit__"
+                || method.split('_').any(|word| CLEANUP_WORDS.contains(&word));
+            let Some(receiver) = root_name(&attr.value).filter(|_| closes) else {
+                continue;
+            };
+            match &first {
+                Some(previous) if previous != receiver => {
+                    self.hit(
+                        &rules::SCA006,
+                        e.value.range(),
+                        format!(
+                            "closed after `{previous}` in the same block: if closing `{previous}` raises, this close never runs"
+                        ),
+                    );
+                    return;
+                }
+                Some(_) => {}
+                None => first = Some(receiver.to_owned()),
+            }
+        }
+    }
+
+    /// SCA004: a manager whose last statement is a bare `yield` (not in a `try` or `with`),
+    /// after code that opened something: nothing closes it, on any exit.
+    fn nothing_after_yield(&mut self, body: &[Stmt]) {
+        let Some((last, before)) = body.split_last() else {
+            return;
+        };
+        let yielded = match last {
+            Stmt::Expr(e) => &*e.value,
+            Stmt::Assign(a) => &*a.value,
+            _ => return,
+        };
+        if !matches!(yielded, Expr::Yield(_)) || contains_yield(before) {
+            return;
+        }
+        if self.opens_something(before) {
+            self.hit(
+                &rules::SCA004,
+                yielded.range(),
+                "nothing runs after this `yield`: what the manager opened before it is never closed, on success, error or cancellation",
+            );
+        }
+    }
+
+    /// Whether `stmts` open something: an `await` or `async with`, a known resource's opener,
+    /// or a call whose name says it (`task_set.start()`).
+    fn opens_something(&self, stmts: &[Stmt]) -> bool {
+        struct Finder<'c, 'n> {
+            checker: &'c Checker<'n>,
+            found: bool,
+        }
+        impl<'v> Visitor<'v> for Finder<'_, '_> {
+            fn visit_stmt(&mut self, stmt: &'v Stmt) {
+                match stmt {
+                    Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                    Stmt::With(w) if w.is_async => self.found = true,
+                    _ => visitor::walk_stmt(self, stmt),
+                }
+            }
+            fn visit_expr(&mut self, expr: &'v Expr) {
+                match expr {
+                    Expr::Await(_) => self.found = true,
+                    Expr::Call(call) => {
+                        let name = match &*call.func {
+                            Expr::Attribute(a) => a.attr.as_str(),
+                            Expr::Name(n) => n.id.as_str(),
+                            _ => "",
+                        };
+                        if self.checker.opens(expr).is_some()
+                            || name.split('_').any(|word| OPEN_WORDS.contains(&word))
+                        {
+                            self.found = true;
+                        }
+                    }
+                    _ => {}
+                }
+                if !matches!(expr, Expr::Lambda(_)) {
+                    visitor::walk_expr(self, expr);
+                }
+            }
+        }
+        let mut finder = Finder {
+            checker: self,
+            found: false,
+        };
+        finder.visit_body(stmts);
+        finder.found
     }
 
     /// SCA010: `asyncio.run(...)` as a program's entry point, with no signal handling in the file.
@@ -684,6 +955,39 @@ fn does_cleanup(stmts: &[Stmt], managed: &[&str]) -> bool {
         managed,
         found: false,
     };
+    finder.visit_body(stmts);
+    finder.found
+}
+
+/// `tasks`, `self._tasks`: a name or attribute chain as written.
+fn dotted(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Name(n) => Some(n.id.to_string()),
+        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr.as_str())),
+        _ => None,
+    }
+}
+
+/// Whether `stmts` read `name` (a name or attribute chain, as [`dotted`] writes it).
+fn mentions(stmts: &[Stmt], name: &str) -> bool {
+    struct Finder<'a> {
+        name: &'a str,
+        found: bool,
+    }
+    impl<'v> Visitor<'v> for Finder<'_> {
+        fn visit_expr(&mut self, expr: &'v Expr) {
+            let read = match expr {
+                Expr::Name(n) => n.ctx.is_load(),
+                Expr::Attribute(a) => a.ctx.is_load(),
+                _ => false,
+            };
+            if read && dotted(expr).as_deref() == Some(self.name) {
+                self.found = true;
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut finder = Finder { name, found: false };
     finder.visit_body(stmts);
     finder.found
 }

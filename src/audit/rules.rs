@@ -51,6 +51,24 @@ pub static SCA003: Rule = rule!(
     "A3",
     "cleanup after a context manager's `yield` outside `finally`"
 );
+pub static SCA004: Rule = rule!(
+    "SCA004",
+    "nothing-closes-it",
+    "A4",
+    "an async context manager that opens something and runs nothing after its `yield`"
+);
+pub static SCA005: Rule = rule!(
+    "SCA005",
+    "open-without-exit-stack",
+    "A5",
+    "a second context entered by hand (`await cm.__aenter__()`) with nothing to exit the first if it fails"
+);
+pub static SCA006: Rule = rule!(
+    "SCA006",
+    "closes-in-one-block",
+    "A6",
+    "two resources closed one after the other in one `finally` or `__aexit__`: the first failure skips the second"
+);
 pub static SCA007: Rule = rule!(
     "SCA007",
     "discarded-gather-results",
@@ -96,7 +114,8 @@ pub static SCA020: Rule = rule!(
 
 /// Every rule, by code.
 pub static RULES: &[&Rule] = &[
-    &SCA001, &SCA002, &SCA003, &SCA007, &SCA009, &SCA010, &SCA011, &SCA013, &SCA014, &SCA020,
+    &SCA001, &SCA002, &SCA003, &SCA004, &SCA005, &SCA006, &SCA007, &SCA009, &SCA010, &SCA011,
+    &SCA013, &SCA014, &SCA020,
 ];
 
 /// The rule with `code` (case-insensitive), if any.

@@ -38,12 +38,15 @@ def triage() -> dict[tuple[str, int, str], str]:
 
 
 def packages() -> list[str]:
-    """Import names of the pinned distributions (`sqlalchemy==2.1.9` -> `sqlalchemy`)."""
+    """Import names of the pinned distributions: `aio-pika==10.2.1` -> `aio_pika`, or what a
+    `# import: name` comment on its line says (`tortoise-orm` -> `tortoise`)."""
     names = []
     for line in (CORPUS / "requirements.txt").read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            names.append(line.split("==", 1)[0].lower().replace("-", "_"))
+        requirement, _, comment = line.partition("#")
+        if not requirement.strip():
+            continue
+        named = re.match(r"\s*import:\s*(\S+)", comment)
+        names.append(named[1] if named else requirement.split("==", 1)[0].strip().lower().replace("-", "_"))
     return names
 
 
@@ -66,10 +69,11 @@ def test_audit_on_real_code_matches_the_triage(workdir: Path, request: pytest.Fi
     files = Counter(p.relative_to(target).parts[0] for name in names for p in (target / name).rglob("*.py"))
     verdicts = Counter(rows[key] for key in found if key in rows)
     lines = ["", "audit on real code: project -> files, findings (true / debatable / false)"]
+    width = max(map(len, names))
     for name in names:
         mine = [key for key in found if key[0].split("/", 1)[0] == name]
         by = Counter(rows.get(key, "UNTRIAGED") for key in mine)
-        lines.append(f"  {name:<12} {files[name]:>4} files  {len(mine):>3} findings  "
+        lines.append(f"  {name:<{width}} {files[name]:>4} files  {len(mine):>3} findings  "
                      f"({by['true']} / {by['debatable']} / {by['false']}"
                      + (f", {by['UNTRIAGED']} untriaged" if by["UNTRIAGED"] else "") + ")")
     judged = verdicts["true"] + verdicts["false"]
