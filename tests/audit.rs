@@ -88,6 +88,11 @@ fn cases() -> Vec<(&'static str, String, String)> {
             format!("{m}    try:\n        yield pool\n    finally:\n        await asyncio.wait_for(asyncio.shield(pool.close()), 5)\n"),
         ),
         (
+            "SCA021",
+            format!("{m}    reader = start_reader(pool)\n    try:\n        yield pool\n    finally:\n        reader.cancel()\n        await reader\n        await close_bounded(pool)\n"),
+            format!("{m}    reader = start_reader(pool)\n    try:\n        yield pool\n    finally:\n        reader.cancel()\n        async with asyncio.timeout(5):\n            await reader\n        await close_bounded(pool)\n"),
+        ),
+        (
             "SCA020",
             "async def job():\n    try:\n        return await work()\n    finally:\n        await cleanup()\n        return None\n".into(),
             "async def job():\n    try:\n        result = await work()\n    finally:\n        await cleanup()\n    return result\n".into(),

@@ -77,7 +77,13 @@ const TIMEOUTS: &[&str] = &[
     "asyncio.timeout_at",
     "async_timeout.timeout",
     "anyio.fail_after",
+    "anyio.fail_at",
     "anyio.move_on_after",
+    "anyio.move_on_at",
+    "trio.fail_after",
+    "trio.fail_at",
+    "trio.move_on_after",
+    "trio.move_on_at",
 ];
 const CANCELLED: &[&str] = &[
     "asyncio.CancelledError",
@@ -177,11 +183,11 @@ impl Checker<'_> {
                 self.block(&s.orelse, scope);
             }
             Stmt::With(s) => {
-                let bounded = s.is_async
-                    && s.items.iter().any(|item| match &item.context_expr {
-                        Expr::Call(call) => self.is_any(&call.func, TIMEOUTS),
-                        _ => false,
-                    });
+                // `async with asyncio.timeout(...)`, `with anyio.fail_after(...)`
+                let bounded = s.items.iter().any(|item| match &item.context_expr {
+                    Expr::Call(call) => self.is_any(&call.func, TIMEOUTS),
+                    _ => false,
+                });
                 self.block(
                     &s.body,
                     Scope {
@@ -481,6 +487,45 @@ impl Checker<'_> {
         }
     }
 
+    /// SCA021: in a close, with no timeout around it, an `await` of something that waits on
+    /// others: a task (`await self._task`), an event or queue (`.wait()`, `.join()`),
+    /// `asyncio.wait(...)` without `timeout=`, `asyncio.gather(...)`.
+    fn unbounded_wait(&mut self, awaited: &ruff_python_ast::ExprAwait) {
+        let what = match &*awaited.value {
+            target @ (Expr::Name(_) | Expr::Attribute(_)) => match dotted(target) {
+                Some(name) => format!("`await {name}`"),
+                None => return,
+            },
+            Expr::Call(call) => {
+                let timeout = call
+                    .arguments
+                    .keywords
+                    .iter()
+                    .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "timeout"));
+                if self.names.is(&call.func, "asyncio.wait") && !timeout {
+                    "`asyncio.wait(...)` without `timeout=`".to_owned()
+                } else if self.names.is(&call.func, "asyncio.gather") {
+                    "`gather(...)`".to_owned()
+                } else if let Expr::Attribute(a) = &*call.func
+                    && matches!(a.attr.as_str(), "wait" | "join")
+                    && call.arguments.is_empty()
+                {
+                    format!("`.{}()`", a.attr.as_str())
+                } else {
+                    return;
+                }
+            }
+            _ => return,
+        };
+        self.hit(
+            &rules::SCA021,
+            awaited.range,
+            format!(
+                "{what} in a close with no timeout: a task that ignores `cancel()`, or a peer that never answers, hangs the shutdown"
+            ),
+        );
+    }
+
     /// SCA007: `await gather(*tasks, return_exceptions=True)` as a statement, its results
     /// dropped, unless the tasks are read again after it (`raise_task_exceptions(tasks)`).
     fn discarded_gather(&mut self, stmt: &Stmt, later: &[Stmt]) {
@@ -522,12 +567,15 @@ impl Checker<'_> {
     /// SCA009, SCA014: what an `await` statement awaits.
     fn awaited(&mut self, value: &Expr, scope: Scope) {
         let Expr::Await(awaited) = value else { return };
-        let Expr::Call(call) = &*awaited.value else {
-            return;
-        };
         if !scope.is_async {
             return;
         }
+        if scope.closing && !scope.bounded {
+            self.unbounded_wait(awaited);
+        }
+        let Expr::Call(call) = &*awaited.value else {
+            return;
+        };
         let func = &*call.func;
         if scope.closing && self.names.is(func, "asyncio.wait_for") {
             let shielded = call.arguments.args.first().is_some_and(|arg| match arg {

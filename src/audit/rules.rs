@@ -112,10 +112,17 @@ pub static SCA020: Rule = rule!(
     "`return`, `break` or `continue` in a `finally` of async code"
 );
 
+pub static SCA021: Rule = rule!(
+    "SCA021",
+    "unbounded-wait-in-close",
+    "",
+    "an unbounded wait (`await task`, `.wait()`, `.join()`, `asyncio.wait`, `gather`) where a resource closes"
+);
+
 /// Every rule, by code.
 pub static RULES: &[&Rule] = &[
     &SCA001, &SCA002, &SCA003, &SCA004, &SCA005, &SCA006, &SCA007, &SCA009, &SCA010, &SCA011,
-    &SCA013, &SCA014, &SCA020,
+    &SCA013, &SCA014, &SCA020, &SCA021,
 ];
 
 /// The rule with `code` (case-insensitive), if any.
