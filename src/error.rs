@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use crate::kinds::{self, ResourceKind};
 use crate::status::ExitStatus;
+use crate::suggest;
 
 /// The result type of the whole crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -176,15 +177,21 @@ impl Error {
                     None => "pass `--resource KIND[:NAME]`".into(),
                 }]
             }
-            Error::UnknownAddKind { .. } => vec![format!(
-                "known kinds: {} (see `scaffold list kinds`), e.g. `scaffold add resource {}`",
-                kinds::id_list(),
-                kinds::all().first().map_or("", |k| k.id())
-            )],
-            Error::UnknownKind { .. } => vec![format!(
-                "known kinds: {} (see `scaffold list kinds`)",
-                kinds::id_list()
-            )],
+            Error::UnknownAddKind { kind } => suggest::did_you_mean(kind, kinds::all().iter().map(|k| k.id()))
+                .into_iter()
+                .chain([format!(
+                    "known kinds: {} (see `scaffold list kinds`), e.g. `scaffold add resource {}`",
+                    kinds::id_list(),
+                    kinds::all().first().map_or("", |k| k.id())
+                )])
+                .collect(),
+            Error::UnknownKind { kind, .. } => suggest::did_you_mean(kind, kinds::all().iter().map(|k| k.id()))
+                .into_iter()
+                .chain([format!(
+                    "known kinds: {} (see `scaffold list kinds`)",
+                    kinds::id_list()
+                )])
+                .collect(),
             Error::InvalidResourceName { kind, .. } => vec![format!(
                 "use a lowercase Python identifier that is not a keyword or a generated module, e.g. `--resource {}:{}`",
                 kind.id(),
@@ -239,8 +246,10 @@ impl Error {
             Error::ResourceExists { kind, name } => vec![format!(
                 "the project already has it; to add another, name it: `scaffold add resource {kind} --name {name}_2`"
             )],
-            Error::ResourceMissing { existing, .. } => {
-                if existing.is_empty() {
+            Error::ResourceMissing { name, existing } => {
+                if let Some(like) = suggest::closest(name, existing.iter().map(String::as_str)) {
+                    vec![format!("did you mean `{like}`? `scaffold remove resource {like}`")]
+                } else if existing.is_empty() {
                     vec!["the project has no resources".into()]
                 } else {
                     vec![format!(

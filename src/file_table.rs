@@ -181,6 +181,22 @@ pub fn package_modules(rules: &[FileRule]) -> Vec<String> {
     modules
 }
 
+/// Modules the generated project puts at the top of `tests/` (`scaffold_app`, `conftest`):
+/// pytest imports them by their bare name, so a package of the same name would be shadowed by
+/// its own test helper (a circular import).
+pub fn test_modules(rules: &[FileRule]) -> Vec<String> {
+    let mut modules: Vec<String> = rules
+        .iter()
+        .filter_map(|r| r.path.strip_prefix("tests/"))
+        .filter_map(|rest| rest.strip_suffix(".py"))
+        .filter(|m| !m.contains('/') && !m.contains('{') && !m.starts_with("__"))
+        .map(str::to_owned)
+        .collect();
+    modules.sort();
+    modules.dedup();
+    modules
+}
+
 /// Only `{package}` and (per-instance rows only) `{name}` may appear in a path.
 fn check_placeholders(path: &str, per_instance: bool) -> std::result::Result<(), String> {
     let mut rest = path;

@@ -46,6 +46,7 @@ pub mod render;
 pub mod report;
 pub mod status;
 pub mod subprocess;
+pub mod suggest;
 pub mod templates;
 pub mod version;
 

@@ -282,8 +282,24 @@ pub const DEPENDENCY_MODULES: &[&str] = &[
     "yaml",
 ];
 
-/// Names the generated project itself uses at the top level (`tests/`, its support modules).
+/// Names the generated project itself uses at the top level (`tests/`, its support modules);
+/// [`test_modules`] adds every module generated at the top of `tests/`.
 pub const PROJECT_MODULES: &[&str] = &["conftest", "scaffold_support", "src", "tests"];
+
+/// Standard-library packages that `sys.stdlib_module_names` leaves out: CPython's own
+/// regression suite is `test` (`python -m test` runs it), as cargo refuses `cargo new test`.
+pub const STDLIB_EXTRA: &[&str] = &["test"];
+
+/// The modules every kind's files put at the top of `tests/` (`scaffold_app`,
+/// `scaffold_worker`), read from the file table: a package may not be named like one.
+pub fn test_modules() -> &'static [String] {
+    static MODULES: OnceLock<Vec<String>> = OnceLock::new();
+    MODULES.get_or_init(|| {
+        file_table::all_rules()
+            .map(|rules| file_table::test_modules(&rules))
+            .unwrap_or_default()
+    })
+}
 
 /// Modules and packages `scaffold` generates inside the package (`settings`, `jobs`), read
 /// from the file table and every kind's files: resource names must not shadow them.
@@ -334,13 +350,13 @@ pub fn check_package_name(package: &str) -> Result<(), String> {
     if KEYWORDS.contains(&package) {
         return Err("it is a Python keyword".into());
     }
-    if STDLIB_MODULES.contains(&package) {
+    if STDLIB_MODULES.contains(&package) || STDLIB_EXTRA.contains(&package) {
         return Err("it would shadow the standard-library module of that name".into());
     }
     if DEPENDENCY_MODULES.contains(&package) {
         return Err("it would shadow a module the generated project depends on".into());
     }
-    if PROJECT_MODULES.contains(&package) {
+    if PROJECT_MODULES.contains(&package) || test_modules().iter().any(|m| m == package) {
         return Err("the generated project already uses that name".into());
     }
     Ok(())

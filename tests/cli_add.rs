@@ -150,3 +150,54 @@ fn removing_the_only_resource_is_refused() {
     );
     assert_eq!(p.tree(), before);
 }
+
+/// `add resource KIND:NAME` is `new --resource`'s syntax, and means `KIND --name NAME`.
+#[test]
+fn add_takes_kind_colon_name_as_new_does() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    let out = p.run(&["add", "resource", "cache:sessions", "--no-input"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        p.read("scaffold.toml")
+            .ends_with("\n[[resource]]\nkind = \"cache\"\nname = \"sessions\"\n")
+    );
+    let before = p.tree();
+    for (args, needle) in [
+        (vec!["add", "resource", "cache:"], "the name after `:` is missing"),
+        (
+            vec!["add", "resource", "cache:a", "--name", "b"],
+            "`--name` names it `b`",
+        ),
+    ] {
+        let out = p.run(&args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("hint: name it once: `scaffold add resource"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(p.tree(), before);
+}
+
+/// A mistyped kind or resource name gets "did you mean", as cargo's subcommands do.
+#[test]
+fn typos_get_did_you_mean() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    for (args, hint) in [
+        (vec!["add", "resource", "cahce"], "hint: did you mean `cache`?"),
+        (
+            vec!["remove", "resource", "databse"],
+            "hint: did you mean `database`? `scaffold remove resource database`",
+        ),
+        (
+            vec!["new", "x", "--resource", "lifspan", "--no-input"],
+            "hint: did you mean `lifespan`?",
+        ),
+    ] {
+        let out = p.run(&args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert!(stderr(&out).contains(hint), "{args:?}: {}", stderr(&out));
+    }
+}

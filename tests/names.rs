@@ -249,3 +249,38 @@ fn the_installer_parser_finds_what_each_command_installs() {
         "uvx --from asyncio-scaffold==0.1.0 scaffold regen"
     ));
 }
+
+/// A package named like a module the generated project puts at the top of `tests/` or at its
+/// root (`scaffold_app`, `conftest`) is shadowed by it, and the project's own tests fail on a
+/// circular import: every such name in every combination's generated tree is refused, as is
+/// `test` (CPython's regression suite: `python -m test` runs it).
+#[test]
+fn a_package_named_like_a_generated_module_is_refused() {
+    let mut top_level = BTreeSet::new();
+    for project in projects() {
+        let plan = scaffold::render::render(&project).expect("render");
+        for (path, _) in plan.iter() {
+            let path = path.to_string();
+            let module = match path.split_once('/') {
+                Some(("tests", rest)) if !rest.contains('/') => rest.strip_suffix(".py"),
+                None => path.strip_suffix(".py"),
+                _ => None,
+            };
+            if let Some(m) = module.filter(|m| !m.starts_with("__")) {
+                top_level.insert(m.to_owned());
+            }
+        }
+    }
+    assert!(top_level.contains("scaffold_app"), "{top_level:?}");
+    assert!(top_level.contains("scaffold_worker"), "{top_level:?}");
+    for name in top_level
+        .iter()
+        .map(String::as_str)
+        .chain(["test", "tests", "src"])
+    {
+        assert!(
+            scaffold::names::check_package_name(name).is_err(),
+            "`{name}` is generated at the top level but accepted as a package name"
+        );
+    }
+}

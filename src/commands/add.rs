@@ -17,11 +17,39 @@ use crate::status::ExitStatus;
 
 /// Adds the resource and regenerates.
 pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
-    let kind = kinds::find(&args.kind).ok_or_else(|| Error::UnknownAddKind {
-        kind: args.kind.clone(),
+    // `cache:sessions`, as `new --resource` takes it, is `cache --name sessions`.
+    let (kind_id, spec_name) = match args.kind.split_once(':') {
+        Some((kind, name)) => (kind, Some(name)),
+        None => (args.kind.as_str(), None),
+    };
+    let invalid = |reason: String| Error::WithHint {
+        inner: Box::new(Error::InvalidResourceSpec {
+            spec: args.kind.clone(),
+            reason,
+        }),
+        hint: match kinds::all().first() {
+            Some(k) => format!(
+                "name it once: `scaffold add resource {k}:{name}` or `scaffold add resource {k} --name {name}`",
+                name = k.example_name()
+            ),
+            None => "name it once: `KIND:NAME` or `KIND --name NAME`".into(),
+        },
+    };
+    let given_name = match (spec_name, &args.name) {
+        (Some(""), _) => return Err(invalid("the name after `:` is missing".into())),
+        (Some(a), Some(b)) if a != b => {
+            return Err(invalid(format!(
+                "it names the resource `{a}`, and `--name` names it `{b}`"
+            )));
+        }
+        (Some(a), _) => Some(a.to_owned()),
+        (None, name) => name.clone(),
+    };
+    let kind = kinds::find(kind_id).ok_or_else(|| Error::UnknownAddKind {
+        kind: kind_id.to_owned(),
     })?;
     let (root, manifest) = regen::open_project()?;
-    let name = match &args.name {
+    let name = match &given_name {
         Some(name) => name.clone(),
         // On a terminal, ask (unless the name is no attribute or module: not visible in the API).
         None if kind.name_shadows_modules() && prompts::can_prompt(args.no_input) => {
