@@ -99,6 +99,20 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+impl Command {
+    /// Whether the command prints one JSON document on stdout (`--format json`): then an error
+    /// is a JSON document too, so that a pipe into `jq` never reads nothing.
+    pub fn prints_json(&self) -> bool {
+        match self {
+            Command::Regen(a) => a.format == FormatArg::Json,
+            Command::List(ListCommand::Kinds(a)) => a.format == FormatArg::Json,
+            Command::List(ListCommand::Rules(a)) => a.format == FormatArg::Json,
+            Command::Audit(a) => a.format == AuditFormatArg::Json,
+            _ => false,
+        }
+    }
+}
+
 /// `scaffold audit`.
 #[derive(Debug, Args)]
 pub struct AuditArgs {

@@ -162,6 +162,21 @@ impl Error {
         ExitStatus::Error
     }
 
+    /// The error as the one document a `--format json` command prints on stdout:
+    /// `{"schema_version": 1, "status": "error", "error": {"message", "hints", "exit_code"}}`.
+    pub fn json_document(&self) -> String {
+        let doc = serde_json::json!({
+            "schema_version": 1,
+            "status": "error",
+            "error": {
+                "message": self.to_string(),
+                "hints": self.hints(),
+                "exit_code": self.status().code(),
+            },
+        });
+        format!("{doc:#}\n")
+    }
+
     /// Lines printed after the error as `hint: …`, each saying what to do or type.
     pub fn hints(&self) -> Vec<String> {
         match self {

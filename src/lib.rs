@@ -82,6 +82,7 @@ where
         ColorArg::Never => ColorMode::Never,
     };
     let printer = Printer::new(cli.quiet, cli.verbose, color);
+    let json = cli.command.prints_json();
     // The kinds are data in the bundle: a broken one is reported before any command runs.
     let result = kinds::load()
         .and_then(|()| file_table::all_rules().map(drop))
@@ -89,6 +90,9 @@ where
     match result {
         Ok(status) => status,
         Err(err) => {
+            if json {
+                printer.data(&err.json_document());
+            }
             printer.error(&err);
             err.status()
         }

@@ -163,7 +163,10 @@ fn add_takes_kind_colon_name_as_new_does() {
     );
     let before = p.tree();
     for (args, needle) in [
-        (vec!["add", "resource", "cache:"], "the name after `:` is missing"),
+        (
+            vec!["add", "resource", "cache:"],
+            "the name after `:` is missing",
+        ),
         (
             vec!["add", "resource", "cache:a", "--name", "b"],
             "`--name` names it `b`",
@@ -186,7 +189,10 @@ fn add_takes_kind_colon_name_as_new_does() {
 fn typos_get_did_you_mean() {
     let p = Project::new(&["db-pool", "lifespan"]);
     for (args, hint) in [
-        (vec!["add", "resource", "cahce"], "hint: did you mean `cache`?"),
+        (
+            vec!["add", "resource", "cahce"],
+            "hint: did you mean `cache`?",
+        ),
         (
             vec!["remove", "resource", "databse"],
             "hint: did you mean `database`? `scaffold remove resource database`",

@@ -80,3 +80,32 @@ fn color_is_opt_in_off_a_terminal() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&never.stderr).contains('\x1b'));
 }
+
+/// A `--format json` command that fails prints a JSON error document on stdout (and exits 2),
+/// so a pipe into `jq` reads what went wrong instead of nothing.
+#[test]
+fn json_commands_print_a_json_error_document() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["regen", "--check", "--format", "json"][..],
+        &["audit", "missing.py", "--format", "json"][..],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_scaffold"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON ({e})"));
+        assert_eq!(doc["status"], "error", "{args:?}");
+        assert_eq!(doc["error"]["exit_code"], 2, "{args:?}");
+        assert!(
+            doc["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{args:?}"
+        );
+        assert!(!doc["error"]["hints"].as_array().unwrap().is_empty(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("error: "), "{args:?}");
+    }
+}
