@@ -59,6 +59,10 @@ pub enum Error {
     #[error("no resources chosen")]
     NoResources,
 
+    /// `new` with no `--resource` where it may not ask: `why` says what stopped the prompt.
+    #[error("no resources chosen")]
+    NoResourcesNoPrompt { why: String },
+
     #[error("target directory `{}` exists and is not empty", path.display())]
     TargetNotEmpty { path: PathBuf },
 
@@ -219,9 +223,14 @@ impl Error {
             Error::TooManyOfKind { kind, max, .. } => {
                 vec![format!("pass `--resource {kind}` at most {max} times")]
             }
+            Error::NoResourcesNoPrompt { why } => {
+                let mut hints = Error::NoResources.hints();
+                hints.insert(1, why.clone());
+                hints
+            }
             Error::NoResources => vec![
                 format!(
-                    "pass `{} ...` or run on a terminal",
+                    "pass `{} ...`",
                     kinds::all()
                         .iter()
                         .take(2)
@@ -250,13 +259,18 @@ impl Error {
                 "run this inside a project made by `scaffold new`, or create one: `scaffold new NAME --resource KIND`".into(),
             ],
             Error::Manifest { .. } => vec!["fix that line of `scaffold.toml`; `scaffold list kinds` shows the kinds".into()],
-            Error::SchemaTooNew { wanted, .. } => vec![match wanted {
-                Some(v) => format!("this project was last rendered by scaffold {v}: install it or newer, e.g. {}", install_command(v)),
+            Error::SchemaTooNew { wanted, current, .. } => vec![match wanted {
+                Some(v) if crate::version::is_newer(v, current) == Some(true) => format!("this project was last rendered by scaffold {v}: install it or newer, e.g. {}", install_command(v)),
+                // It names this scaffold or an older one: the schema was changed by hand.
+                Some(_) => "restore `schema` from version control (`git checkout -- scaffold.toml`), or install a newer scaffold: `uv tool install --upgrade asyncio-scaffold`".into(),
                 None => "install a newer scaffold: `uv tool install --upgrade asyncio-scaffold` (or `cargo install --locked asyncio-scaffold`)".into(),
             }],
             Error::VersionTooNew { project, .. } => vec![format!(
                 "install scaffold {project} or newer: {}",
                 install_command(project)
+            )],
+            Error::ResourceExists { kind, name } if kind.max_instances() == Some(1) => vec![format!(
+                "a project has at most one `{kind}`; to replace it, remove it first: `scaffold remove resource {name}`"
             )],
             Error::ResourceExists { kind, name } => vec![format!(
                 "the project already has it; to add another, name it: `scaffold add resource {kind} --name {name}_2`"

@@ -31,6 +31,17 @@ pub fn can_prompt(no_input: bool) -> bool {
         && std::io::stderr().is_terminal()
 }
 
+/// Why [`can_prompt`] said no, as a hint that says what would make it ask.
+pub fn why_not_prompted(no_input: bool) -> String {
+    if no_input {
+        "`--no-input` (or `SCAFFOLD_NO_INPUT`) is set; without it, a terminal asks for them".into()
+    } else if std::env::var_os("CI").is_some() {
+        "`CI` is set, so nothing is asked; without it, a terminal asks for them".into()
+    } else {
+        "not on a terminal (stdin or stderr is redirected), so nothing is asked".into()
+    }
+}
+
 /// Asks for the kinds, their names, and the Python version (unless already given).
 pub fn ask(python: Option<PythonVersion>, color: bool) -> Result<Answers> {
     let colorful = ColorfulTheme::default();

@@ -184,16 +184,25 @@ pub fn text(changes: &Changes, mode: Mode, written: usize, status: ExitStatus) -
             }
         }
         Mode::DryRun if summary.is_empty() => {
-            out.push(Line::Status("Would", "change nothing".to_owned()));
+            out.push(Line::Status("Dry run", "nothing would change".to_owned()));
         }
-        Mode::DryRun => out.push(Line::Status("Would", summary)),
+        Mode::DryRun => out.push(Line::Status("Dry run", summary)),
         Mode::Check { .. } if status == ExitStatus::Success => {
             out.push(Line::Status("Up to date", files));
         }
-        Mode::Check { .. } => out.push(Line::Note(
-            "the project is not in line with `scaffold.toml`: run `scaffold regen` (or resolve the conflicts)"
-                .to_owned(),
-        )),
+        Mode::Check { .. } => {
+            let regen_fixes = conflicts > 0 || changes.files.iter().any(|c| c.is_drift());
+            out.push(Line::Note(if regen_fixes {
+                "the project is not in line with `scaffold.toml`: run `scaffold regen` (or resolve the conflicts)"
+                    .to_owned()
+            } else {
+                // Only `--strict`'s kept hand edits: `regen` keeps them, so it cannot fix this.
+                "managed files keep hand edits, which `--strict` fails on (`scaffold regen` keeps them): \
+                 to drop a file's edits, delete it and run `scaffold regen`, which recreates it from \
+                 its render; or check without `--strict`"
+                    .to_owned()
+            }));
+        }
     }
     out
 }
@@ -327,7 +336,28 @@ mod tests {
             assert!(matches!(lines.last(), Some(Line::Status("Up to date", _))));
         }
         let lines = text(&c, Mode::DryRun, 0, ExitStatus::Success);
-        assert_eq!(lines, [Line::Status("Would", "change nothing".into())]);
+        assert_eq!(
+            lines,
+            [Line::Status("Dry run", "nothing would change".into())]
+        );
+    }
+
+    /// `--strict` failing on a kept hand edit alone does not send the user to `regen`, which
+    /// keeps the edit: it says how to drop it.
+    #[test]
+    fn a_strict_failure_says_what_fixes_it() {
+        let c = changes("same\n", Some("same\n"), Some("edited\n"));
+        let mode = Mode::Check { strict: true };
+        assert_eq!(status(&c, mode), ExitStatus::Failure);
+        let lines = text(&c, mode, 0, ExitStatus::Failure);
+        let Some(Line::Note(last)) = lines.last() else {
+            panic!("{lines:?}")
+        };
+        assert!(
+            last.contains("delete it and run `scaffold regen`")
+                && !last.starts_with("the project is not in line"),
+            "{last}"
+        );
     }
 
     #[test]

@@ -102,10 +102,18 @@ fn json_commands_print_a_json_error_document() {
         assert_eq!(doc["status"], "error", "{args:?}");
         assert_eq!(doc["error"]["exit_code"], 2, "{args:?}");
         assert!(
-            doc["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+            doc["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
             "{args:?}"
         );
-        assert!(!doc["error"]["hints"].as_array().unwrap().is_empty(), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("error: "), "{args:?}");
+        assert!(
+            !doc["error"]["hints"].as_array().unwrap().is_empty(),
+            "{args:?}"
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("error: "),
+            "{args:?}"
+        );
     }
 }

@@ -38,7 +38,9 @@ pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
 
     let python = if specs.is_empty() {
         if !prompts::can_prompt(args.no_input) {
-            return Err(Error::NoResources);
+            return Err(Error::NoResourcesNoPrompt {
+                why: prompts::why_not_prompted(args.no_input),
+            });
         }
         let answers = prompts::ask(python, printer.color())?;
         specs = answers.resources;
