@@ -207,3 +207,16 @@ fn typos_get_did_you_mean() {
         assert!(stderr(&out).contains(hint), "{args:?}: {}", stderr(&out));
     }
 }
+
+/// A kind allowed once that the project has already: the hint removes it, not adds an `_2`.
+#[test]
+fn a_second_single_instance_kind_is_answered_with_remove() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    let out = p.run(&["add", "resource", "lifespan", "--no-input"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("hint: a project has at most one `lifespan`; to replace it, remove it first: `scaffold remove resource app`"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -98,6 +98,31 @@ fn errors_carry_key_and_line() {
     assert!(msg.contains("line 20"), "{msg}");
     let err = Manifest::parse("schema = 9\n", Path::new("scaffold.toml")).unwrap_err();
     assert!(matches!(err, Error::SchemaTooNew { schema: 9, .. }));
+    // A newer schema that names a newer scaffold: install it. One that names this scaffold was
+    // edited by hand: "install 0.1.0 or newer" to a user of 0.1.0 would be no help.
+    let newer = Manifest::parse(
+        "schema = 9\nscaffold_version = \"99.0.0\"\n",
+        Path::new("scaffold.toml"),
+    )
+    .unwrap_err();
+    assert!(
+        newer.hints()[0].contains("install it or newer"),
+        "{:?}",
+        newer.hints()
+    );
+    let edited = Manifest::parse(
+        &format!(
+            "schema = 9\nscaffold_version = \"{}\"\n",
+            scaffold::version::SCAFFOLD_VERSION
+        ),
+        Path::new("scaffold.toml"),
+    )
+    .unwrap_err();
+    assert!(
+        edited.hints()[0].contains("git checkout -- scaffold.toml"),
+        "{:?}",
+        edited.hints()
+    );
     let err = Manifest::from_bytes(b"schema = 1\n\xff", Path::new("m.toml")).unwrap_err();
     assert!(err.to_string().contains("m.toml`, line 2"), "{err}");
 }
