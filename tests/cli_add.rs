@@ -220,3 +220,70 @@ fn a_second_single_instance_kind_is_answered_with_remove() {
         stderr(&out)
     );
 }
+
+/// `add` says which setting the new resource reads, and warns when the `.env` made from an
+/// older `.env.example` lacks it (the service would stop at startup); its hint is a command
+/// that fixes it.
+#[test]
+fn add_names_the_new_setting_and_a_dotenv_that_lacks_it() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    p.write(".env", &p.read(".env.example"));
+    let out = p.run(&[
+        "add",
+        "resource",
+        "db-pool",
+        "--name",
+        "analytics",
+        "--no-input",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("new: `ANALYTICS_URL`"), "{err}");
+    assert!(
+        err.contains("warning: `.env` does not set `ANALYTICS_URL`"),
+        "{err}"
+    );
+    let hint = err
+        .lines()
+        .find_map(|l| l.strip_prefix("hint: add it to `.env`, as `.env.example` shows: `"))
+        .and_then(|l| l.strip_suffix('`'))
+        .expect("a hint with a command");
+    let ran = std::process::Command::new("sh")
+        .args(["-c", hint])
+        .current_dir(p.root())
+        .status()
+        .unwrap();
+    assert!(ran.success());
+    assert!(
+        p.read(".env")
+            .lines()
+            .any(|l| l.starts_with("ANALYTICS_URL="))
+    );
+    // Set already (`export` form too): no warning.
+    p.write(
+        ".env",
+        &format!(
+            "{}export SESSIONS_URL=redis://127.0.0.1:6379/0\n",
+            p.read(".env")
+        ),
+    );
+    let out = p.run(&[
+        "add",
+        "resource",
+        "cache",
+        "--name",
+        "sessions",
+        "--no-input",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("new: `SESSIONS_URL`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !stderr(&out).contains("warning: `.env`"),
+        "{}",
+        stderr(&out)
+    );
+}

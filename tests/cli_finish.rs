@@ -133,7 +133,8 @@ hint: run `uv lock` in `orders` before committing: the project's CI and Dockerfi
 Next:
   cd orders
   uv lock
-  cp .env.example .env && docker compose up -d --wait && uv run --env-file .env python -m orders
+  [ -f .env ] || cp .env.example .env
+  docker compose up -d --wait && uv run --env-file .env python -m orders
   uv run --env-file .env pytest
 "
     );

@@ -6,9 +6,12 @@
 //! regen plan computed before any write; then the manifest is written first (the intent), the
 //! files, and the lock last. If the run dies midway, `scaffold regen` finishes it.
 
+use std::path::Path;
+
 use crate::cli::{AddResourceArgs, FormatArg};
 use crate::commands::regen::{self, ManifestWrite};
 use crate::error::{Error, Result};
+use crate::fs;
 use crate::kinds;
 use crate::printer::Printer;
 use crate::prompts;
@@ -78,7 +81,7 @@ pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
         e => e,
     })?;
     printer.status("Adding", &format!("{kind} `{name}` to `scaffold.toml`"));
-    regen::execute(
+    let status = regen::execute(
         &root,
         &edited,
         ManifestWrite::Always,
@@ -86,5 +89,39 @@ pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
         FormatArg::Text,
         !args.no_lock,
         printer,
-    )
+    )?;
+    if let Some(pattern) = &kind.spec().env {
+        report_new_setting(
+            &root,
+            &pattern.replace("{upper}", &name.to_ascii_uppercase()),
+            printer,
+        );
+    }
+    Ok(status)
+}
+
+/// The setting the new resource reads (`ANALYTICS_URL`): `.env.example` has it now, but a
+/// `.env` the user made from it earlier does not, and the service would not start.
+fn report_new_setting(root: &Path, env: &str, printer: &Printer) {
+    printer.status(
+        "Settings",
+        &format!("new: `{env}` (`.env.example` has an example)"),
+    );
+    let dotenv = root.join(".env");
+    if let Ok(Some(text)) = fs::read_text(&dotenv) {
+        let set = text.lines().any(|l| {
+            l.trim_start()
+                .trim_start_matches("export ")
+                .split_once('=')
+                .is_some_and(|(k, _)| k.trim() == env)
+        });
+        if !set {
+            printer.warning(
+                &format!("`.env` does not set `{env}`: the service stops at startup without it"),
+                &format!(
+                    "add it to `.env`, as `.env.example` shows: `grep ^{env}= .env.example >> .env`"
+                ),
+            );
+        }
+    }
 }
