@@ -71,7 +71,17 @@ pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
         ),
     );
     for resource in &project.resources {
-        printer.line(&format!("  {:<9} {}", resource.kind.id(), resource.name));
+        let env = resource.env();
+        let reads = if env.is_empty() {
+            String::new()
+        } else {
+            format!("  (reads `{env}`)")
+        };
+        printer.line(&format!(
+            "  {:<9} {}{reads}",
+            resource.kind.id(),
+            resource.name
+        ));
     }
     printer.line(&format!(
         "{} files, plus `{MANIFEST_FILE}` and `{LOCK_FILE}`",
