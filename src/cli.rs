@@ -45,6 +45,34 @@ fn examples() -> String {
     )
 }
 
+/// A `KIND` or `KIND:NAME` argument: taken as it is (checked later, with a hint that knows the
+/// command), and the registry's kinds offered to shell completion.
+#[derive(Clone, Copy, Debug)]
+struct KindArg;
+
+impl clap::builder::TypedValueParser for KindArg {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let values: Vec<clap::builder::PossibleValue> = kinds::all()
+            .iter()
+            .map(|k| clap::builder::PossibleValue::new(k.id()).help(k.description()))
+            .collect();
+        Some(Box::new(values.into_iter()))
+    }
+}
+
 /// The help of a `KIND` argument: the kinds of the registry.
 fn kind_help() -> String {
     let ids: Vec<&str> = kinds::all().iter().map(|k| k.id()).collect();
@@ -162,7 +190,7 @@ pub struct NewArgs {
     pub name: String,
 
     /// A resource to include, as `KIND` or `KIND:NAME` (repeatable; order = open order).
-    #[arg(long = "resource", value_name = "KIND[:NAME]")]
+    #[arg(long = "resource", value_name = "KIND[:NAME]", value_parser = KindArg, hide_possible_values = true)]
     pub resources: Vec<String>,
 
     /// The Python version of the project [default: 3.12].
@@ -203,7 +231,7 @@ pub enum AddCommand {
 /// `scaffold add resource`.
 #[derive(Debug, Args)]
 pub struct AddResourceArgs {
-    #[arg(help = kind_help())]
+    #[arg(help = kind_help(), value_parser = KindArg, hide_possible_values = true)]
     pub kind: String,
 
     /// The resource name (a lowercase Python identifier) [default: the kind's default name].

@@ -49,6 +49,13 @@ fn completions_for_every_shell() {
         assert!(out.status.success(), "{shell}");
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains("scaffold"), "{shell}");
+        // `--resource` and `add resource` complete the kinds, not file names (clap_complete's
+        // PowerShell and elvish scripts complete no values at all).
+        if ["bash", "zsh", "fish"].contains(&shell) {
+            for kind in scaffold::kinds::all() {
+                assert!(text.contains(kind.id()), "{shell}: no `{kind}`");
+            }
+        }
     }
 }
 
