@@ -342,7 +342,9 @@ pub fn check_project_name(name: &str) -> Result<(), String> {
 /// Checks the Python package name derived from the project name.
 pub fn check_package_name(package: &str) -> Result<(), String> {
     if package.len() > MAX_PACKAGE_NAME {
-        return Err(format!("it is longer than {MAX_PACKAGE_NAME} characters"));
+        return Err(format!(
+            "it is longer than {MAX_PACKAGE_NAME} characters (the package name is repeated on one line of the generated imports, which must stay within ruff's 100 columns)"
+        ));
     }
     if !is_identifier(package) {
         return Err("it is not a Python identifier".into());
@@ -389,7 +391,9 @@ const COMPOSITION_NAMES: &[&str] = &[
 /// name the generated composition uses for itself.
 pub fn check_resource_name(name: &str, shadows_modules: bool) -> Result<(), String> {
     if name.len() > MAX_RESOURCE_NAME {
-        return Err(format!("it is longer than {MAX_RESOURCE_NAME} characters"));
+        return Err(format!(
+            "it is longer than {MAX_RESOURCE_NAME} characters (a resource name is repeated on one line of `settings.py` and `service.py`, which must stay within ruff's 100 columns)"
+        ));
     }
     let mut chars = name.chars();
     let starts_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
