@@ -94,6 +94,15 @@ pub enum Error {
     #[error("invalid lock file `{}`: {message}", path.display())]
     Lock { path: PathBuf, message: String },
 
+    #[error("`{}` was written by a newer scaffold (lock version {version}; this one reads {known})", path.display())]
+    LockTooNew {
+        path: PathBuf,
+        version: i64,
+        known: i64,
+        /// The `scaffold_version` recorded in the lock, if readable.
+        wanted: Option<String>,
+    },
+
     #[error("prompt failed: {message}")]
     Prompt { message: String },
 
@@ -252,6 +261,10 @@ impl Error {
             | Error::Render { .. } => {
                 vec!["this is a bug in scaffold's embedded templates: please report it".into()]
             }
+            Error::LockTooNew { wanted, .. } => vec![match wanted {
+                Some(v) => format!("install scaffold {v} or newer: {}", install_command(v)),
+                None => "install a newer scaffold: `uv tool install --upgrade asyncio-scaffold` (or `cargo install --locked asyncio-scaffold`)".into(),
+            }],
             Error::Lock { .. } => vec![
                 "restore it from version control (`git checkout -- scaffold.lock`); scaffold never resets it".into(),
             ],

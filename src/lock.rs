@@ -119,6 +119,22 @@ impl Lock {
             path: path.to_owned(),
             message,
         };
+        // A newer scaffold's lock may have fields this one does not know: look at its version
+        // first, and refuse it as the manifest's newer schema is refused.
+        if let Ok(table) = text.parse::<toml::Table>()
+            && let Some(version) = table.get("version").and_then(toml::Value::as_integer)
+            && version > LOCK_VERSION
+        {
+            return Err(Error::LockTooNew {
+                path: path.to_owned(),
+                version,
+                known: LOCK_VERSION,
+                wanted: table
+                    .get("scaffold_version")
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_owned),
+            });
+        }
         let raw: RawLock = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         if raw.version != LOCK_VERSION {
             return Err(bad(format!(
@@ -230,6 +246,23 @@ mod tests {
         assert!(err.to_string().contains("scaffold.lock"), "{err}");
         let escaping = text.replace("path = \"b.py\"", "path = \"../b.py\"");
         assert!(Lock::parse(&escaping, Path::new("scaffold.lock")).is_err());
+    }
+
+    /// A newer scaffold's lock, with a field this one does not know, is refused as too new
+    /// (install the newer one), not as broken (restore it from version control).
+    #[test]
+    fn refuses_a_newer_lock_as_too_new() {
+        let text = "version = 2\nscaffold_version = \"9.0.0\"\nnew_field = true\n";
+        let err = Lock::parse(text, Path::new("scaffold.lock")).unwrap_err();
+        assert!(
+            matches!(err, Error::LockTooNew { version: 2, .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.hints()[0].contains("install scaffold 9.0.0 or newer"),
+            "{:?}",
+            err.hints()
+        );
     }
 
     #[test]
