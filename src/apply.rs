@@ -35,6 +35,20 @@ pub fn apply_changes(
     if let Some(text) = manifest {
         fs::write_atomic(&root.join(MANIFEST_FILE), text)?;
     }
+    // Past this point the manifest holds the change: an error says so, and how to finish.
+    write_files(root, changes, lock, fail_after).map_err(|e| match manifest {
+        Some(_) => Error::AfterManifest { inner: Box::new(e) },
+        None => e,
+    })
+}
+
+/// The files of `changes`, then the lock.
+fn write_files(
+    root: &Path,
+    changes: &Changes,
+    lock: &str,
+    fail_after: Option<usize>,
+) -> Result<usize> {
     let mut writes = 0;
     for change in &changes.files {
         if change.write == Write::Nothing {

@@ -159,6 +159,10 @@ pub enum Error {
 
     #[error("injected failure after {writes} writes (SCAFFOLD_INTERNAL_FAIL_AFTER_WRITES)")]
     Injected { writes: usize },
+
+    /// A write failed after `scaffold.toml` was written (it goes first, as the intent).
+    #[error("{inner}")]
+    AfterManifest { inner: Box<Error> },
 }
 
 impl Error {
@@ -316,6 +320,15 @@ impl Error {
                 "`select`, `ignore` and `exclude` are lists of strings, e.g. `ignore = [\"SCA010\"]`".into(),
             ],
             Error::Injected { .. } => vec!["run `scaffold regen` to finish the job".into()],
+            Error::AfterManifest { inner } => {
+                let mut hints = inner.hints();
+                hints.retain(|h| h != "run `scaffold regen` to finish the job");
+                hints.push(format!(
+                    "`{}` was written first and already holds the change: once the cause is fixed, `scaffold regen` finishes the job",
+                    crate::manifest::MANIFEST_FILE
+                ));
+                hints
+            }
             Error::Prompt { .. } => {
                 vec![format!(
                     "pass the answers as flags with `--no-input`, e.g. `--resource {} --python 3.12`",

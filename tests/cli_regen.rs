@@ -501,6 +501,12 @@ fn a_run_killed_after_k_writes_is_finished_by_the_next_regen() {
         cmd.env("SCAFFOLD_INTERNAL_FAIL_AFTER_WRITES", k.to_string());
         let out = cmd.output().unwrap();
         assert_eq!(code(&out), 2, "k={k}: {}", stderr(&out));
+        // The error says the manifest already holds the change, and what finishes it.
+        assert!(
+            stderr(&out).contains("`scaffold.toml` was written first and already holds the change: once the cause is fixed, `scaffold regen` finishes the job"),
+            "k={k}: {}",
+            stderr(&out)
+        );
         // Reference: the same add, uninterrupted.
         let q = Project::new(&["db-pool", "lifespan"]);
         assert_eq!(code(&q.run(&["add", "resource", "cache"])), 0);
