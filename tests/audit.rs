@@ -264,7 +264,7 @@ fn the_command_prints_as_ruff_does_and_exits_one_on_findings() {
     .unwrap();
     std::fs::write(dir.path().join("src/app/bad.py"), BAD).unwrap();
     std::fs::write(dir.path().join("src/app/good.py"), "x = 1\n").unwrap();
-    std::fs::write(dir.path().join("src/app/broken.py"), "def (\n").unwrap();
+    std::fs::write(dir.path().join("src/app/broken.py"), "async def (\n").unwrap();
     std::fs::create_dir_all(dir.path().join(".venv/lib")).unwrap();
     std::fs::write(dir.path().join(".venv/lib/vendored.py"), BAD).unwrap();
     // `.gitignore` counts in a Git repository, as for ruff
@@ -282,7 +282,7 @@ fn the_command_prints_as_ruff_does_and_exits_one_on_findings() {
     );
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.contains("src/app/broken.py:1:5: not audited"),
+        stderr.contains("src/app/broken.py:1:11: not audited"),
         "{stderr}"
     );
     assert!(
