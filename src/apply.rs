@@ -84,10 +84,43 @@ fn write_files(
     Ok(writes)
 }
 
-/// Writes a new project into `root` (absent or empty, checked by the caller beforehand).
+/// Writes a new project at `root` (absent or empty, checked by the caller beforehand).
+///
+/// Everything is written into a staging directory beside `root`, which is then renamed into
+/// place: a `new` that fails or is killed halfway leaves `root` as it was (absent or empty),
+/// never half a project without its manifest that no command could recover. A failed run
+/// removes its staging directory; a killed one leaves it, hidden and named for the project.
 pub fn create_project(root: &Path, plan: &Plan, manifest: &str, lock: &str) -> Result<()> {
-    fs::create_root(root)?;
-    for (rel, file) in plan.iter() {
+    let parent = match root.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    fs::create_root(&parent)?;
+    let name = root
+        .file_name()
+        .map_or_else(|| "project".into(), |n| n.to_string_lossy().into_owned());
+    let staging = parent.join(format!(".{name}.scaffold-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging); // a stale one of an earlier run with this pid
+    fs::create_root(&staging)?;
+    let result = write_new_project(&staging, plan, manifest, lock)
+        .and_then(|()| fs::move_into_place(&staging, root));
+    result.map_err(|e| {
+        let _ = std::fs::remove_dir_all(&staging);
+        Error::NothingCreated {
+            inner: Box::new(e),
+            target: root.to_owned(),
+        }
+    })
+}
+
+fn write_new_project(root: &Path, plan: &Plan, manifest: &str, lock: &str) -> Result<()> {
+    let fail_after: Option<usize> = std::env::var(FAIL_AFTER_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok());
+    for (writes, (rel, file)) in plan.iter().enumerate() {
+        if fail_after == Some(writes) {
+            return Err(Error::Injected { writes });
+        }
         fs::create_parents(root, rel)?;
         fs::write_new(&root.join(rel.as_str()), &file.content)?;
     }

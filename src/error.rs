@@ -160,6 +160,10 @@ pub enum Error {
     #[error("injected failure after {writes} writes (SCAFFOLD_INTERNAL_FAIL_AFTER_WRITES)")]
     Injected { writes: usize },
 
+    /// `new` failed while writing: its staging directory is gone, the target as it was.
+    #[error("{inner}")]
+    NothingCreated { inner: Box<Error>, target: PathBuf },
+
     /// A write failed after `scaffold.toml` was written (it goes first, as the intent).
     #[error("{inner}")]
     AfterManifest { inner: Box<Error> },
@@ -320,6 +324,15 @@ impl Error {
                 "`select`, `ignore` and `exclude` are lists of strings, e.g. `ignore = [\"SCA010\"]`".into(),
             ],
             Error::Injected { .. } => vec!["run `scaffold regen` to finish the job".into()],
+            Error::NothingCreated { inner, target } => {
+                let mut hints = inner.hints();
+                hints.retain(|h| h != "run `scaffold regen` to finish the job");
+                hints.push(format!(
+                    "nothing was created at `{}`: once the cause is fixed, run the same `scaffold new` again",
+                    target.display()
+                ));
+                hints
+            }
             Error::AfterManifest { inner } => {
                 let mut hints = inner.hints();
                 hints.retain(|h| h != "run `scaffold regen` to finish the job");

@@ -153,6 +153,16 @@ pub fn remove_project_file(root: &Path, rel: &RelPath) -> Result<()> {
 
 /// Checks that `dir` is absent, or an empty directory.
 pub fn check_target_dir(dir: &Path) -> Result<()> {
+    // `--dir notes.txt/orders`: say which part is a file, not "check the permissions".
+    if let Some(file) = dir
+        .ancestors()
+        .skip(1)
+        .find(|a| !a.as_os_str().is_empty() && fs::metadata(a).is_ok_and(|m| !m.is_dir()))
+    {
+        return Err(Error::TargetNotDirectory {
+            path: file.to_owned(),
+        });
+    }
     match fs::metadata(dir) {
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::io(dir, e)),
@@ -170,6 +180,15 @@ pub fn check_target_dir(dir: &Path) -> Result<()> {
             }
         }
     }
+}
+
+/// Renames the directory `from` to `to`, which is absent or an empty directory (removed first:
+/// not every platform renames over one).
+pub fn move_into_place(from: &Path, to: &Path) -> Result<()> {
+    if fs::symlink_metadata(to).is_ok_and(|m| m.is_dir()) {
+        fs::remove_dir(to).map_err(|e| Error::io(to, e))?;
+    }
+    fs::rename(from, to).map_err(|e| Error::io(to, e))
 }
 
 /// Creates `dir` and its missing parents.

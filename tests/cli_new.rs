@@ -200,3 +200,79 @@ fn a_file_as_target_is_refused() {
         );
     });
 }
+
+/// `new` stopped at any write (an injected failure after k files, as the `regen` test does)
+/// leaves the target as it was, absent or empty, and nothing beside it: the same command run
+/// again succeeds. A target that is an empty directory stays one.
+#[test]
+fn new_stopped_at_any_write_leaves_nothing_and_can_be_run_again() {
+    let dir = TestDir::new();
+    let args = ["new", "orders", "--resource", "cache", "--no-input"];
+    // k = the number of files written before the failure; past the last file the run succeeds.
+    let mut k = 0;
+    loop {
+        let empty_target = k % 2 == 1;
+        if empty_target {
+            std::fs::create_dir(dir.path().join("orders")).unwrap();
+        }
+        let out = dir
+            .scaffold(&args)
+            .env("SCAFFOLD_INTERNAL_FAIL_AFTER_WRITES", k.to_string())
+            .output()
+            .unwrap();
+        if out.status.code() == Some(0) {
+            break;
+        }
+        assert_eq!(out.status.code(), Some(2), "k={k}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("nothing was created at `orders`"),
+            "k={k}: {stderr}"
+        );
+        let entries: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        if empty_target {
+            assert_eq!(entries, ["orders"], "k={k}");
+            assert_eq!(
+                std::fs::read_dir(dir.path().join("orders"))
+                    .unwrap()
+                    .count(),
+                0,
+                "k={k}"
+            );
+            std::fs::remove_dir(dir.path().join("orders")).unwrap();
+        } else {
+            assert!(entries.is_empty(), "k={k}: {entries:?}");
+        }
+        k += 1;
+    }
+    assert!(k >= 10, "only {k} writes");
+    assert!(dir.path().join("orders/scaffold.lock").is_file());
+}
+
+/// A `--dir` under a file names the file, not "check the permissions".
+#[test]
+fn a_target_under_a_file_names_the_file() {
+    let dir = TestDir::new();
+    std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+    let out = dir
+        .scaffold(&[
+            "new",
+            "orders",
+            "--dir",
+            "notes.txt/orders",
+            "--resource",
+            "cache",
+            "--no-input",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("target `notes.txt` exists and is not a directory"),
+        "{stderr}"
+    );
+}
