@@ -106,6 +106,10 @@ pub enum Error {
     #[error("prompt failed: {message}")]
     Prompt { message: String },
 
+    /// Ctrl-C at a prompt: exit 130, with nothing written.
+    #[error("interrupted")]
+    Interrupted,
+
     #[error("no `scaffold.toml` in `{}` or any parent directory", start.display())]
     ManifestNotFound { start: PathBuf },
 
@@ -180,7 +184,10 @@ impl Error {
 
     /// The exit status this error leads to.
     pub fn status(&self) -> ExitStatus {
-        ExitStatus::Error
+        match self {
+            Error::Interrupted => ExitStatus::Interrupted,
+            _ => ExitStatus::Error,
+        }
     }
 
     /// The error as the one document a `--format json` command prints on stdout:
@@ -342,6 +349,7 @@ impl Error {
                 ));
                 hints
             }
+            Error::Interrupted => Vec::new(),
             Error::Prompt { .. } => {
                 vec![format!(
                     "pass the answers as flags with `--no-input`, e.g. `--resource {} --python 3.12`",

@@ -89,6 +89,8 @@ where
         .and_then(|()| commands::dispatch(cli.command, &printer));
     match result {
         Ok(status) => status,
+        // Ctrl-C: the shell shows `^C`; nothing to add but the exit status.
+        Err(err @ error::Error::Interrupted) => err.status(),
         Err(err) => {
             if json {
                 printer.data(&err.json_document());

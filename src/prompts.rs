@@ -42,8 +42,23 @@ pub fn why_not_prompted(no_input: bool) -> String {
     }
 }
 
+/// Ctrl-C while a prompt is up: dialoguer has hidden the cursor and does not show it again
+/// when the process is interrupted (dialoguer #77, #294). The handler shows it and exits 130,
+/// as a shell expects of an interrupted command. Nothing is written before the prompts end.
+fn restore_the_terminal_on_interrupt() {
+    static INSTALLED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let _ = ctrlc::set_handler(|| {
+            let _ = Term::stderr().show_cursor();
+            let _ = Term::stderr().write_line("");
+            std::process::exit(130);
+        });
+    });
+}
+
 /// Asks for the kinds, their names, and the Python version (unless already given).
 pub fn ask(python: Option<PythonVersion>, color: bool) -> Result<Answers> {
+    restore_the_terminal_on_interrupt();
     let colorful = ColorfulTheme::default();
     let simple = SimpleTheme;
     let theme: &dyn Theme = if color { &colorful } else { &simple };
@@ -111,6 +126,7 @@ pub fn ask(python: Option<PythonVersion>, color: bool) -> Result<Answers> {
 /// kind's default (or `DEFAULT_2` when the project already has that name) filled in. `taken`
 /// are the project's resource names, refused here as `add` would refuse them.
 pub fn ask_resource_name(kind: ResourceKind, taken: &[String], color: bool) -> Result<String> {
+    restore_the_terminal_on_interrupt();
     let colorful = ColorfulTheme::default();
     let simple = SimpleTheme;
     let theme: &dyn Theme = if color { &colorful } else { &simple };
@@ -135,7 +151,14 @@ pub fn ask_resource_name(kind: ResourceKind, taken: &[String], color: bool) -> R
 }
 
 fn prompt_error(err: dialoguer::Error) -> Error {
-    Error::Prompt {
-        message: err.to_string(),
+    match err {
+        // Ctrl-C: the read is interrupted before the handler exits; the same ending.
+        dialoguer::Error::IO(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            let _ = Term::stderr().show_cursor();
+            Error::Interrupted
+        }
+        err => Error::Prompt {
+            message: err.to_string(),
+        },
     }
 }

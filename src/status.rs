@@ -1,7 +1,7 @@
 //! The process exit status: one enum, mapped to a code in one place.
 //!
 //! 0 = success; 1 = a check found drift or conflicts were left (later commands);
-//! 2 = bad usage, bad input, or an I/O or template error.
+//! 2 = bad usage, bad input, or an I/O or template error; 130 = interrupted (Ctrl-C).
 
 use std::process::ExitCode;
 
@@ -14,6 +14,8 @@ pub enum ExitStatus {
     Failure,
     /// Bad usage, bad input, or an error that stopped the command.
     Error,
+    /// Interrupted by the user (Ctrl-C at a prompt), as a shell reports SIGINT: 128 + 2.
+    Interrupted,
 }
 
 impl ExitStatus {
@@ -23,6 +25,7 @@ impl ExitStatus {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::Error => 2,
+            ExitStatus::Interrupted => 130,
         }
     }
 }

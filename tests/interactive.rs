@@ -169,3 +169,32 @@ fn add_resource_asks_for_the_name() {
         "{manifest}"
     );
 }
+
+/// Ctrl-C at a prompt (dialoguer #77, #294) shows the cursor again and exits 130, as a shell
+/// expects of an interrupted command; nothing is written.
+#[test]
+fn ctrl_c_at_a_prompt_restores_the_cursor_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scaffold"));
+    cmd.current_dir(dir.path())
+        .args(["new", "shop"])
+        .env_remove("CI")
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
+    p.exp_string("Resources").unwrap();
+    p.send_control('c').unwrap();
+    let output = p.exp_eof().unwrap();
+    let status = p.process.wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::wait::WaitStatus::Exited(_, 130)),
+        "{status:?}: {output:?}"
+    );
+    let hidden = output.rfind("\u{1b}[?25l");
+    let shown = output.rfind("\u{1b}[?25h");
+    assert!(
+        hidden.is_none() || shown > hidden,
+        "the cursor is left hidden: {output:?}"
+    );
+    assert!(!dir.path().join("shop").exists());
+}
