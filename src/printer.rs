@@ -61,6 +61,7 @@ impl Printer {
             ColorMode::Auto => {
                 std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                     && io::stderr().is_terminal()
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
             }
         };
         let live = verbosity >= Verbosity::Default

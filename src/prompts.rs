@@ -66,18 +66,30 @@ pub fn ask(python: Option<PythonVersion>, color: bool) -> Result<Answers> {
 
     let all = kinds::all();
     let width = all.iter().map(|k| k.id().len()).max().unwrap_or(0) + 1;
+    // One row per item: a line the terminal wraps is not cleared when the list redraws (at 40
+    // columns the old rows stayed). The marker and checkbox take 6 columns.
+    let columns = usize::from(term.size().1).max(20);
     let items: Vec<String> = all
         .iter()
-        .map(|k| format!("{:<width$} {}", k.id(), k.description()))
+        .map(|k| {
+            fit(
+                &format!("{:<width$} {}", k.id(), k.description()),
+                columns - 6,
+            )
+        })
         .collect();
     let chosen = MultiSelect::with_theme(theme)
         .with_prompt("Resources (space toggles, enter confirms)")
         .items(&items)
+        .report(false)
         .interact_on(&term)
         .map_err(prompt_error)?;
     if chosen.is_empty() {
         return Err(Error::NoResources);
     }
+    // The summary names the chosen kinds only (dialoguer's repeats every description).
+    let ids: Vec<&str> = chosen.iter().map(|&i| all[i].id()).collect();
+    let _ = term.write_line(&format!("Resources: {}", ids.join(", ")));
 
     let mut resources = Vec::with_capacity(chosen.len());
     for index in chosen {
@@ -150,6 +162,16 @@ pub fn ask_resource_name(kind: ResourceKind, taken: &[String], color: bool) -> R
         .map_err(prompt_error)
 }
 
+/// `text` cut to `columns` characters, with `…` where it was cut.
+fn fit(text: &str, columns: usize) -> String {
+    if text.chars().count() <= columns {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(columns.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 fn prompt_error(err: dialoguer::Error) -> Error {
     match err {
         // Ctrl-C: the read is interrupted before the handler exits; the same ending.
@@ -160,5 +182,25 @@ fn prompt_error(err: dialoguer::Error) -> Error {
         err => Error::Prompt {
             message: err.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_cuts_to_the_columns_with_an_ellipsis() {
+        assert_eq!(fit("db-pool  PostgreSQL", 40), "db-pool  PostgreSQL");
+        assert_eq!(
+            fit("db-pool  PostgreSQL connection pool", 12),
+            "db-pool  Po…"
+        );
+        assert_eq!(
+            fit("db-pool  PostgreSQL connection pool", 12)
+                .chars()
+                .count(),
+            12
+        );
     }
 }

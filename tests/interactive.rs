@@ -43,6 +43,10 @@ fn prompts_choose_kinds_names_and_python() {
     p.send("\r").unwrap();
     p.flush().unwrap();
 
+    // The summary names the chosen kinds only, not every description again.
+    let (_, summary) = p.exp_regex("Resources: [^\r\n]*").unwrap();
+    assert_eq!(summary, "Resources: db-pool, task-set");
+
     // Names: rename the pool, accept the task-set default.
     p.exp_string("Name of the db-pool resource").unwrap();
     p.send("analytics").unwrap();
@@ -197,4 +201,28 @@ fn ctrl_c_at_a_prompt_restores_the_cursor_and_exits_130() {
         "the cursor is left hidden: {output:?}"
     );
     assert!(!dir.path().join("shop").exists());
+}
+
+/// `TERM=dumb`: no colour (the list still shows its `>` marker), with no `--color` or
+/// `NO_COLOR` given.
+#[test]
+fn a_dumb_terminal_gets_no_colour() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scaffold"));
+    cmd.current_dir(dir.path())
+        .args(["new", "shop"])
+        .env_remove("CI")
+        .env_remove("NO_COLOR")
+        .env_remove("SCAFFOLD_NO_INPUT")
+        .env("TERM", "dumb");
+    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
+    let (before, _) = p.exp_string("[ ] ").map(|b| (b, ())).unwrap();
+    p.send_control('c').unwrap();
+    let rest = p.exp_eof().unwrap();
+    let output = format!("{before}{rest}");
+    assert!(output.contains("> "), "no cursor marker: {output:?}");
+    assert!(
+        !output.contains("\u{1b}[3"),
+        "colour on a dumb terminal: {output:?}"
+    );
 }
