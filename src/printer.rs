@@ -33,6 +33,8 @@ pub enum ColorMode {
 pub struct Printer {
     verbosity: Verbosity,
     color: bool,
+    /// Colour for what goes to stdout (diffs): as `color`, but judged by stdout.
+    color_stdout: bool,
     /// stderr is a terminal that can redraw a line: progress lines are shown.
     live: bool,
 }
@@ -55,14 +57,18 @@ impl Printer {
             (1, _) => Verbosity::Quiet,
             _ => Verbosity::Silent,
         };
-        let color = match color {
-            ColorMode::Always => true,
-            ColorMode::Never => false,
-            ColorMode::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && io::stderr().is_terminal()
-                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
-            }
+        let auto = |terminal: bool| {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && terminal
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        };
+        let (color, color_stdout) = match color {
+            ColorMode::Always => (true, true),
+            ColorMode::Never => (false, false),
+            ColorMode::Auto => (
+                auto(io::stderr().is_terminal()),
+                auto(io::stdout().is_terminal()),
+            ),
         };
         let live = verbosity >= Verbosity::Default
             && io::stderr().is_terminal()
@@ -70,6 +76,7 @@ impl Printer {
         Printer {
             verbosity,
             color,
+            color_stdout,
             live,
         }
     }
@@ -97,6 +104,36 @@ impl Printer {
     /// Whether colour is on (prompts follow it too).
     pub fn color(&self) -> bool {
         self.color
+    }
+
+    /// A unified diff for stdout, coloured as `git diff` colours it when stdout takes colour.
+    pub fn diff(&self, text: &str) {
+        if !self.color_stdout {
+            return self.data(text);
+        }
+        let mut out = String::with_capacity(text.len() + 64);
+        for line in text.split_inclusive('\n') {
+            let style = if line.starts_with("+++") || line.starts_with("---") {
+                Some(BOLD)
+            } else if line.starts_with('+') {
+                Some(GREEN)
+            } else if line.starts_with('-') {
+                Some(RED)
+            } else if line.starts_with("@@") {
+                Some(CYAN)
+            } else {
+                None
+            };
+            match style {
+                Some(style) => {
+                    let body = line.trim_end_matches('\n');
+                    out.push_str(&format!("{style}{body}{RESET}"));
+                    out.push_str(&line[body.len()..]);
+                }
+                None => out.push_str(line),
+            }
+        }
+        self.data(&out);
     }
 
     /// Data for stdout (hidden by `-qq`).

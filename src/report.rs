@@ -65,8 +65,10 @@ pub enum Line {
     Note(String),
     /// A line on stderr with `-v` only.
     Verbose(String),
-    /// Data on stdout (plan lines and diffs), printed as is.
+    /// Data on stdout (plan lines), printed as is.
     Data(String),
+    /// A unified diff on stdout (coloured when stdout takes colour).
+    Diff(String),
 }
 
 /// The exit status: conflicts left fail every mode; `--check` also fails on drift (and, strict,
@@ -152,10 +154,15 @@ pub fn text(changes: &Changes, mode: Mode, written: usize, status: ExitStatus) -
             ))),
             Mode::Check { .. } => {}
         }
-        let wants_diff = mode != Mode::Write
-            && (change.is_drift() || (strict && change.is_tampered()) || mode == Mode::DryRun);
+        // What would be written (a dry run: a kept hand edit writes nothing, so it has no
+        // diff), or what `--check` fails on (strict: a kept edit against its render).
+        let wants_diff = match mode {
+            Mode::Write => false,
+            Mode::DryRun => change.is_drift(),
+            Mode::Check { strict } => change.is_drift() || (strict && change.is_tampered()),
+        };
         if let Some(diff) = diff(change).filter(|_| wants_diff) {
-            out.push(Line::Data(diff));
+            out.push(Line::Diff(diff));
         }
     }
     let summary = counts
@@ -323,7 +330,7 @@ mod tests {
         assert_eq!(status(&c, mode), ExitStatus::Failure);
         let lines = text(&c, mode, 0, ExitStatus::Failure);
         assert!(matches!(&lines[0], Line::Note(l) if l.starts_with("would update: a.py")));
-        assert!(matches!(&lines[1], Line::Data(d) if d.contains("-old\n+new\n")));
+        assert!(matches!(&lines[1], Line::Diff(d) if d.contains("-old\n+new\n")));
         assert!(matches!(&lines[2], Line::Note(l) if l.contains("run `scaffold regen`")));
     }
 
@@ -360,13 +367,37 @@ mod tests {
         );
     }
 
+    /// A dry run shows what would be written: a kept hand edit writes nothing, so no diff
+    /// (it read as if the edit would be reverted).
+    #[test]
+    fn a_dry_run_shows_no_diff_for_a_kept_edit() {
+        let c = changes("same\n", Some("same\n"), Some("edited\n"));
+        let lines = text(&c, Mode::DryRun, 0, ExitStatus::Success);
+        assert!(
+            !lines.iter().any(|l| matches!(l, Line::Diff(_))),
+            "{lines:?}"
+        );
+        let c = changes("new\n", Some("old\n"), Some("old\n"));
+        let lines = text(&c, Mode::DryRun, 0, ExitStatus::Success);
+        assert!(
+            lines
+                .iter()
+                .any(|l| matches!(l, Line::Diff(d) if d.contains("-old\n+new\n"))),
+            "{lines:?}"
+        );
+    }
+
     #[test]
     fn write_mode_reports_what_it_wrote_and_no_diff() {
         let c = changes("new\n", None, None);
         let lines = text(&c, Mode::Write, 1, ExitStatus::Success);
         assert!(matches!(&lines[0], Line::Note(l) if l.trim_start().starts_with("create")));
         assert_eq!(lines[1], Line::Status("Regenerated", "1 created".into()));
-        assert!(!lines.iter().any(|l| matches!(l, Line::Data(_))));
+        assert!(
+            !lines
+                .iter()
+                .any(|l| matches!(l, Line::Data(_) | Line::Diff(_)))
+        );
     }
 
     #[test]

@@ -160,6 +160,7 @@ fn print(lines: &[Line], printer: &Printer) {
             Line::Note(text) => printer.line(text),
             Line::Verbose(text) => printer.verbose(text),
             Line::Data(text) => printer.data(text),
+            Line::Diff(text) => printer.diff(text),
         }
     }
 }
