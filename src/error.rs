@@ -286,7 +286,18 @@ impl Error {
             Error::ManifestNotFound { .. } => vec![
                 "run this inside a project made by `scaffold new`, or create one: `scaffold new NAME --resource KIND`".into(),
             ],
-            Error::Manifest { .. } => vec!["fix that line of `scaffold.toml`; `scaffold list kinds` shows the kinds".into()],
+            Error::Manifest { message, .. } => {
+                // "unknown field `pyhton`, expected one of `name`, `package`, `python`",
+                // "unknown kind `db-pol`; known kinds: `db-pool`, ...": the closest candidate.
+                let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+                let typo = (message.starts_with("unknown field") || message.starts_with("unknown kind"))
+                    .then(|| quoted.split_first())
+                    .flatten()
+                    .and_then(|(word, candidates)| suggest::did_you_mean(word, candidates.iter().copied()));
+                typo.into_iter()
+                    .chain(["fix that line of `scaffold.toml`; `scaffold list kinds` shows the kinds".into()])
+                    .collect()
+            }
             Error::SchemaTooNew { wanted, current, .. } => vec![match wanted {
                 Some(v) if crate::version::is_newer(v, current) == Some(true) => format!("this project was last rendered by scaffold {v}: install it or newer, e.g. {}", install_command(v)),
                 // It names this scaffold or an older one: the schema was changed by hand.

@@ -500,11 +500,20 @@ fn dry_run_diffs_take_colour_when_asked() {
     p.set_base(".python-version", "3.11\n");
     let out = p.run(&["--color", "always", "regen", "--dry-run"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("\u{1b}[1;32m+3.12\u{1b}[0m\n"), "{stdout:?}");
-    assert!(stdout.contains("\u{1b}[1;31m-3.11\u{1b}[0m\n"), "{stdout:?}");
+    assert!(
+        stdout.contains("\u{1b}[1;32m+3.12\u{1b}[0m\n"),
+        "{stdout:?}"
+    );
+    assert!(
+        stdout.contains("\u{1b}[1;31m-3.11\u{1b}[0m\n"),
+        "{stdout:?}"
+    );
     let out = p.run(&["regen", "--dry-run"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("\n+3.12\n") && !stdout.contains('\u{1b}'), "{stdout:?}");
+    assert!(
+        stdout.contains("\n+3.12\n") && !stdout.contains('\u{1b}'),
+        "{stdout:?}"
+    );
 }
 
 /// A run that stops after k writes leaves every file old or new; the next `regen` finishes.

@@ -133,3 +133,20 @@ fn unknown_keys_are_errors() {
     let err = RawManifest::parse(text).unwrap_err();
     assert!(err.to_string().contains("bogus"), "{err}");
 }
+
+/// A wrong-typed value names its key (`project.python`, not `3.12`); a mistyped key or kind
+/// gets "did you mean".
+#[test]
+fn errors_name_the_key_and_suggest_the_word() {
+    let text = sample().doc.to_string();
+    let typed = text.replace("python = \"3.12\"", "python = 3.12");
+    let err = Manifest::parse(&typed, Path::new("scaffold.toml")).unwrap_err();
+    assert!(err.to_string().contains("key `project.python`"), "{err}");
+    let field = text.replace("python = \"3.12\"", "pyhton = \"3.12\"");
+    let err = Manifest::parse(&field, Path::new("scaffold.toml")).unwrap_err();
+    assert_eq!(err.hints()[0], "did you mean `python`?", "{err}");
+    let kind = text.replace("kind = \"db-pool\"", "kind = \"db-pol\"");
+    let err = Manifest::parse(&kind, Path::new("scaffold.toml")).unwrap_err();
+    assert!(err.to_string().contains("key `resource.0.kind`"), "{err}");
+    assert_eq!(err.hints()[0], "did you mean `db-pool`?", "{err}");
+}

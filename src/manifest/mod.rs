@@ -172,10 +172,15 @@ impl Manifest {
             text
         };
         let raw = RawManifest::parse(span_text).map_err(|e| {
+            // A type error's span is the value (`3.12`): name the key it belongs to.
             let key = e
                 .span()
-                .map(|s| span_text[s].trim_matches(['[', ']', ' ']).to_owned())
-                .filter(|k| !k.is_empty() && k.len() < 60 && !k.contains('\n'));
+                .and_then(|s| key_of_value(span_text, s.start))
+                .or_else(|| {
+                    e.span()
+                        .map(|s| span_text[s].trim_matches(['[', ']', ' ']).to_owned())
+                        .filter(|k| !k.is_empty() && k.len() < 60 && !k.contains('\n'))
+                });
             Error::Manifest {
                 path: path.to_owned(),
                 line: e.span().map(|s| line_of(span_text, s.start)),
@@ -206,4 +211,35 @@ impl Manifest {
         doc["scaffold_version"] = value(SCAFFOLD_VERSION);
         doc.to_string()
     }
+}
+
+/// The dotted key (`project.python`, `resource.0.kind`) whose value starts at byte `at` of
+/// `text`, when `at` is right of a `key =` on its line.
+fn key_of_value(text: &str, at: usize) -> Option<String> {
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..at];
+    let (key, _) = before.split_once('=')?;
+    let key = key.trim();
+    if key.is_empty() || key.starts_with('#') || key.starts_with('[') {
+        return None;
+    }
+    // The table it is in: the last header above it (`[[resource]]` counted from 0).
+    let above = &text[..line_start];
+    let header = above
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('['));
+    Some(match header.map(str::trim) {
+        Some(h) if h.starts_with("[[") => {
+            let name = h.trim_matches(['[', ']', ' ']);
+            let index = above
+                .lines()
+                .filter(|l| l.trim() == h)
+                .count()
+                .saturating_sub(1);
+            format!("{name}.{index}.{key}")
+        }
+        Some(h) => format!("{}.{key}", h.trim_matches(['[', ']', ' '])),
+        None => key.to_owned(),
+    })
 }
