@@ -4,7 +4,7 @@ use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use super::managers::CLEANUP_WORDS;
-use super::syntax::{dotted, mentions, root_name};
+use super::syntax::{dotted, keyword, mentions, root_name};
 use super::{Checker, Scope};
 use crate::audit::rules;
 
@@ -19,12 +19,7 @@ impl Checker<'_> {
                 None => return,
             },
             Expr::Call(call) => {
-                let timeout = call
-                    .arguments
-                    .keywords
-                    .iter()
-                    .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "timeout"));
-                if self.names.is(&call.func, "asyncio.wait") && !timeout {
+                if self.names.is(&call.func, "asyncio.wait") && keyword(call, "timeout").is_none() {
                     "`asyncio.wait(...)` without `timeout=`".to_owned()
                 } else if self.names.is(&call.func, "asyncio.gather") {
                     "`gather(...)`".to_owned()
@@ -58,12 +53,10 @@ impl Checker<'_> {
         let Expr::Call(call) = &*awaited.value else {
             return;
         };
-        let returns_exceptions = call.arguments.keywords.iter().any(|k| {
-            k.arg
-                .as_ref()
-                .is_some_and(|a| a.as_str() == "return_exceptions")
-                && matches!(&k.value, Expr::BooleanLiteral(b) if b.value)
-        });
+        let returns_exceptions = matches!(
+            keyword(call, "return_exceptions"),
+            Some(Expr::BooleanLiteral(b)) if b.value
+        );
         if !(returns_exceptions && self.names.is(&call.func, "asyncio.gather")) {
             return;
         }
@@ -117,11 +110,7 @@ impl Checker<'_> {
             && let Expr::Attribute(attr) = func
             && let Some(resource) = self.resource_of(&attr.value)
             && resource.closed_by == attr.attr.as_str()
-            && !call
-                .arguments
-                .keywords
-                .iter()
-                .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "timeout"))
+            && keyword(call, "timeout").is_none()
         {
             self.hit(
                 &rules::SCA009,

@@ -40,6 +40,18 @@ impl Checker<'_> {
         })
     }
 
+    /// Whether `h` catches everything: `except BaseException` or a bare `except:`.
+    pub(super) fn catches_everything(
+        &self,
+        h: &ruff_python_ast::ExceptHandlerExceptHandler,
+    ) -> bool {
+        h.type_.is_none()
+            || self
+                .caught(h)
+                .iter()
+                .any(|e| self.is_any(e, &["builtins.BaseException"]))
+    }
+
     /// The exception types `h` names (none for a bare `except:`).
     pub(super) fn caught<'h>(
         &self,
@@ -62,17 +74,8 @@ impl Checker<'_> {
                     t.end()
                 }),
         );
-        let caught: Vec<&Expr> = match h.type_.as_deref() {
-            None => Vec::new(),
-            Some(Expr::Tuple(t)) => t.elts.iter().collect(),
-            Some(one) => vec![one],
-        };
-        let cancelled = caught.iter().any(|e| self.is_any(e, CANCELLED));
-        let broad = h.type_.is_none()
-            || caught
-                .iter()
-                .any(|e| self.is_any(e, &["builtins.BaseException"]));
-        if !(cancelled || broad) {
+        let cancelled = self.caught(h).iter().any(|e| self.is_any(e, CANCELLED));
+        if !(cancelled || self.catches_everything(h)) {
             return;
         }
         let bound = h.name.as_ref().map(|n| n.as_str());

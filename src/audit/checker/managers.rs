@@ -158,11 +158,12 @@ impl Checker<'_> {
         };
         contains_yield(&s.body)
             && s.handlers.iter().any(|ExceptHandler::ExceptHandler(h)| {
-                let everything = h.type_.is_none()
-                    || self.caught(h).iter().any(|e| {
-                        self.is_any(e, &["builtins.BaseException"])
-                            || (!is_async && self.is_any(e, &["builtins.Exception"]))
-                    });
+                let everything = self.catches_everything(h)
+                    || (!is_async
+                        && self
+                            .caught(h)
+                            .iter()
+                            .any(|e| self.is_any(e, &["builtins.Exception"])));
                 everything && !raises_somewhere(&h.body, h.name.as_ref().map(|n| n.as_str()))
             })
     }

@@ -304,15 +304,10 @@ impl Checker<'_> {
             // there, swallowed): the handlers after it never see it.
             let takes = self.catches_cancellation(h);
             cancellation_taken |= takes;
-            let broad = h.type_.is_none()
-                || self
-                    .caught(h)
-                    .iter()
-                    .any(|e| self.is_any(e, &["builtins.BaseException"]));
             self.block(
                 &h.body,
                 Scope {
-                    handling: scope.handling || takes || broad,
+                    handling: scope.handling || takes || self.catches_everything(h),
                     ..handling
                 },
             );

@@ -3,6 +3,15 @@
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, Stmt};
 
+/// The value of keyword argument `name` of `call` (`timeout=5`), if given.
+pub(super) fn keyword<'c>(call: &'c ruff_python_ast::ExprCall, name: &str) -> Option<&'c Expr> {
+    call.arguments
+        .keywords
+        .iter()
+        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+        .map(|k| &k.value)
+}
+
 /// `tasks`, `self._tasks`: a name or attribute chain as written.
 pub(super) fn dotted(expr: &Expr) -> Option<String> {
     match expr {
