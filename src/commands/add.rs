@@ -90,12 +90,15 @@ pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
         !args.no_lock,
         printer,
     )?;
-    if let Some(pattern) = &kind.spec().env {
-        report_new_setting(
-            &root,
-            &pattern.replace("{upper}", &name.to_ascii_uppercase()),
-            printer,
-        );
+    let env = edited
+        .project
+        .resources
+        .iter()
+        .find(|r| r.name == name)
+        .map(|r| r.env())
+        .unwrap_or_default();
+    if !env.is_empty() {
+        report_new_setting(&root, &env, printer);
     }
     Ok(status)
 }
