@@ -63,6 +63,11 @@ fn cases() -> Vec<(&'static str, String, String)> {
             "import asyncio\n\n\nasync def stop(tasks):\n    for t in tasks:\n        t.cancel()\n    results = await asyncio.gather(*tasks, return_exceptions=True)\n    report(results)\n".into(),
         ),
         (
+            "SCA008",
+            "import asyncio\n\n\nclass Consumer:\n    def start(self):\n        self._task = asyncio.create_task(self._consume())\n\n    async def _consume(self):\n        while True:\n            await handle(await queue.get())\n".into(),
+            "import asyncio\n\n\nclass Consumer:\n    def start(self):\n        self._task = asyncio.create_task(self._consume())\n\n    async def _consume(self):\n        while True:\n            try:\n                await handle(await queue.get())\n            except Exception:\n                logger.exception(\"handle failed\")\n".into(),
+        ),
+        (
             "SCA009",
             format!("{m}    try:\n        yield pool\n    finally:\n        await pool.close()\n"),
             format!("{m}    try:\n        yield pool\n    finally:\n        async with asyncio.timeout(5):\n            await pool.close()\n"),
@@ -543,6 +548,87 @@ fn what_real_code_taught_the_rules() {
     assert_eq!(codes(own), Vec::<String>::new());
     let kept = "import asyncpg\n\n\nclass Service:\n    async def __aenter__(self):\n        self.pool = await asyncpg.create_pool()\n        return self\n\n    async def __aexit__(self, *exc):\n        await self.pool.close()\n";
     assert_eq!(codes(kept), vec!["SCA009"]);
+}
+
+#[test]
+fn a_background_task_is_watched_by_its_coroutine_its_callback_or_its_starter() {
+    let class = |start: &str, extra: &str| {
+        format!(
+            "import asyncio\nimport functools\n\n\nclass Worker:\n    async def start(self):\n{start}\n{extra}\n    async def _run(self):\n        while True:\n            await self._tick()\n\n    async def _tick(self):\n        await asyncio.sleep(1)\n"
+        )
+    };
+    let unwatched = [
+        ("        self._task = asyncio.create_task(self._run())", ""),
+        (
+            "        self._tasks.add(asyncio.ensure_future(self._run()))",
+            "",
+        ),
+        (
+            "        self._tasks[1] = asyncio.get_running_loop().create_task(self._run())",
+            "",
+        ),
+        // Removing the task from its set does not read its exception.
+        (
+            "        task = asyncio.create_task(self._run())\n        self._tasks.add(task)\n        task.add_done_callback(self._tasks.discard)",
+            "",
+        ),
+        // Asking whether there is a task is not watching it.
+        (
+            "        if self._task is None:\n            self._task = asyncio.create_task(self._run())",
+            "",
+        ),
+    ];
+    for (start, extra) in unwatched {
+        let source = class(start, extra);
+        assert_eq!(codes(&source), ["SCA008"], "{source}");
+        // Reported where the coroutine first waits, which is what a fix changes.
+        let line = source
+            .lines()
+            .position(|l| l.contains("await self._tick()"))
+            .unwrap()
+            + 1;
+        assert_eq!(found(&source)[0].1, line, "{source}");
+    }
+    let watched = [
+        // Awaited, or gathered, by the function that started it.
+        (
+            "        self._task = asyncio.create_task(self._run())\n        await self._task",
+            "",
+        ),
+        (
+            "        tasks = []\n        tasks.append(asyncio.create_task(self._run()))\n        await asyncio.gather(*tasks)",
+            "",
+        ),
+        // Handed on: who gets it watches it, as far as one file can tell.
+        ("        return asyncio.create_task(self._run())", ""),
+        ("        register(asyncio.create_task(self._run()))", ""),
+        // A done-callback that reads the outcome, in this method or another.
+        (
+            "        task = asyncio.create_task(self._run())\n        task.add_done_callback(self._done)",
+            "    def _done(self, task):\n        if not task.cancelled() and task.exception():\n            log()\n",
+        ),
+        (
+            "        self._task = asyncio.create_task(self._run())\n        self._watch()",
+            "    def _watch(self):\n        self._task.add_done_callback(functools.partial(report, 'run'))\n",
+        ),
+        // A coroutine the rule cannot read, or a task group's task.
+        ("        self._task = asyncio.create_task(other.run())", ""),
+        (
+            "        async with asyncio.TaskGroup() as tg:\n            tg.create_task(self._run())",
+            "",
+        ),
+    ];
+    for (start, extra) in watched {
+        let source = class(start, extra);
+        assert_eq!(codes(&source), Vec::<String>::new(), "{source}");
+    }
+    // The coroutine logs its own crash, directly or in every function it awaits.
+    let logs = class("        self._task = asyncio.create_task(self._run())", "")
+        .replace("        await asyncio.sleep(1)\n", "        try:\n            await asyncio.sleep(1)\n        except Exception:\n            log()\n");
+    assert_eq!(codes(&logs), Vec::<String>::new(), "{logs}");
+    let reraises = class("        self._task = asyncio.create_task(self._run())", "")
+        .replace("        await asyncio.sleep(1)\n", "        try:\n            await asyncio.sleep(1)\n        except Exception:\n            raise\n");
+    assert_eq!(codes(&reraises), ["SCA008"], "{reraises}");
 }
 
 #[test]

@@ -75,6 +75,12 @@ pub static SCA007: Rule = rule!(
     "A7",
     "`await gather(..., return_exceptions=True)` whose results are discarded"
 );
+pub static SCA008: Rule = rule!(
+    "SCA008",
+    "unobserved-task-crash",
+    "A8",
+    "a kept background task whose coroutine catches nothing and whose done-callbacks read no exception"
+);
 pub static SCA009: Rule = rule!(
     "SCA009",
     "unbounded-close",
@@ -121,8 +127,8 @@ pub static SCA021: Rule = rule!(
 
 /// Every rule, by code.
 pub static RULES: &[&Rule] = &[
-    &SCA001, &SCA002, &SCA003, &SCA004, &SCA005, &SCA006, &SCA007, &SCA009, &SCA010, &SCA011,
-    &SCA013, &SCA014, &SCA020, &SCA021,
+    &SCA001, &SCA002, &SCA003, &SCA004, &SCA005, &SCA006, &SCA007, &SCA008, &SCA009, &SCA010,
+    &SCA011, &SCA013, &SCA014, &SCA020, &SCA021,
 ];
 
 /// The rule with `code` (case-insensitive), if any.

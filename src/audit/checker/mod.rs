@@ -7,6 +7,7 @@ mod entry;
 mod handlers;
 mod managers;
 mod syntax;
+mod tasks;
 
 use std::collections::HashMap;
 
@@ -58,6 +59,7 @@ pub fn check(module: &ModModule, names: &Names) -> Vec<Hit> {
     };
     checker.block(&module.body, Scope::default());
     checker.entry_points(module);
+    checker.background_tasks(module);
     checker.hits.sort_by_key(|h| (h.range.start(), h.rule.code));
     checker.hits
 }
