@@ -212,6 +212,10 @@ pub struct NewArgs {
     /// Do not run `uv lock` (by default it runs when `uv` is on PATH, so `uv.lock` exists).
     #[arg(long, env = "SCAFFOLD_NO_LOCK", value_parser = FalseyValueParser::new())]
     pub no_lock: bool,
+
+    /// List the files it would create, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `--vcs` values.
@@ -244,6 +248,10 @@ pub struct AddResourceArgs {
     /// Do not run `uv lock` when `pyproject.toml` changes (by default a `uv.lock` is kept in line).
     #[arg(long, env = "SCAFFOLD_NO_LOCK", value_parser = FalseyValueParser::new())]
     pub no_lock: bool,
+
+    /// Print the plan with diffs (`scaffold.toml` too), and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `scaffold remove …`.
@@ -261,6 +269,10 @@ pub struct RemoveResourceArgs {
     /// Do not run `uv lock` when `pyproject.toml` changes (by default a `uv.lock` is kept in line).
     #[arg(long, env = "SCAFFOLD_NO_LOCK", value_parser = FalseyValueParser::new())]
     pub no_lock: bool,
+
+    /// Print the plan with diffs (`scaffold.toml` too), and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `scaffold regen`.

@@ -115,6 +115,24 @@ pub fn diff(change: &Change) -> Option<String> {
     )
 }
 
+/// The plan line and diff of an edit to `scaffold.toml` (`add`, `remove` in a dry run).
+pub fn manifest_edit(before: &str, after: &str) -> Vec<Line> {
+    if before == after {
+        return Vec::new();
+    }
+    let path = crate::manifest::MANIFEST_FILE;
+    vec![
+        Line::Data(format!("{:<9} {path}  (the manifest)\n", "update")),
+        Line::Diff(
+            similar::TextDiff::from_lines(before, after)
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{path}"), &format!("b/{path}"))
+                .to_string(),
+        ),
+    ]
+}
+
 /// The text report, given how many files were written and the exit status.
 pub fn text(changes: &Changes, mode: Mode, written: usize, status: ExitStatus) -> Vec<Line> {
     let mut out = Vec::new();

@@ -287,3 +287,49 @@ fn add_names_the_new_setting_and_a_dotenv_that_lacks_it() {
         stderr(&out)
     );
 }
+
+/// `add --dry-run` and `remove --dry-run` print the plan, the manifest edit first, and write
+/// nothing; the same command without it then writes what the dry run showed.
+#[test]
+fn add_and_remove_dry_runs_show_the_manifest_edit_and_write_nothing() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    let before = p.tree();
+    let out = p.run(&[
+        "add",
+        "resource",
+        "cache:sessions",
+        "--dry-run",
+        "--no-input",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(p.tree(), before);
+    let text = crate::cli_regen::stdout(&out);
+    assert!(
+        text.starts_with(
+            "update    scaffold.toml  (the manifest)\n--- a/scaffold.toml\n+++ b/scaffold.toml\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("+[[resource]]\n+kind = \"cache\"\n+name = \"sessions\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("update    src/orders/settings.py"), "{text}");
+    assert!(text.contains("+    sessions: CacheSettings\n"), "{text}");
+    assert!(stderr(&out).contains("Dry run"), "{}", stderr(&out));
+    // Nothing written, so no `.env` advice about a setting that does not exist yet.
+    assert!(!stderr(&out).contains("Settings"), "{}", stderr(&out));
+
+    let out = p.run(&["remove", "resource", "database", "--dry-run"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(p.tree(), before);
+    let text = crate::cli_regen::stdout(&out);
+    assert!(
+        text.contains("-kind = \"db-pool\"\n-name = \"database\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("delete    src/orders/db_pool.py"), "{text}");
+
+    assert_eq!(code(&p.run(&["remove", "resource", "database"])), 0);
+    assert!(!p.root().join("src/orders/db_pool.py").exists());
+}

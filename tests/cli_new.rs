@@ -276,3 +276,75 @@ fn a_target_under_a_file_names_the_file() {
         "{stderr}"
     );
 }
+
+/// `new --dry-run` lists every file it would create, refuses what `new` refuses, and writes
+/// nothing: no directory, no `git init`, no `uv lock`.
+#[test]
+fn a_dry_run_lists_the_files_and_creates_nothing() {
+    let dir = TestDir::new();
+    let out = dir
+        .scaffold(&[
+            "new",
+            "orders",
+            "--resource",
+            "cache",
+            "--no-input",
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(dir.entries(), Vec::<String>::new());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "create    src/orders/cache.py  (managed)\n",
+        "create    tests/test_service.py  (user)\n",
+        "create    scaffold.toml  (the manifest)\n",
+        "create    scaffold.lock  (the lock)\n",
+    ] {
+        assert!(text.contains(line), "{line}: {text}");
+    }
+    let listed = text.lines().count();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{listed} files would be created at `orders`; nothing was written"
+        )),
+        "{stderr}"
+    );
+    // The real run creates exactly those files (plus what `git init` adds).
+    let out = dir
+        .scaffold(&[
+            "new",
+            "orders",
+            "--resource",
+            "cache",
+            "--no-input",
+            "--no-lock",
+            "--vcs",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(read_tree(&dir.path().join("orders")).len(), listed);
+
+    // What `new` refuses, the dry run refuses too.
+    let out = dir
+        .scaffold(&[
+            "new",
+            "orders",
+            "--resource",
+            "cache",
+            "--no-input",
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -516,48 +516,61 @@ fn dry_run_diffs_take_colour_when_asked() {
     );
 }
 
-/// A run that stops after k writes leaves every file old or new; the next `regen` finishes.
+/// An `add` or a `remove` that stops after k writes, for every k (the manifest is written
+/// first, the lock last), leaves every file old or new, and says that `scaffold regen`
+/// finishes it; that `regen` then leaves what the uninterrupted command leaves.
 #[test]
-fn a_run_killed_after_k_writes_is_finished_by_the_next_regen() {
-    for k in [0, 1, 3, 7] {
-        let p = Project::new(&["db-pool", "lifespan"]);
-        let before = p.tree();
-        let mut cmd = p.cmd(&["add", "resource", "cache"]);
-        cmd.env("SCAFFOLD_INTERNAL_FAIL_AFTER_WRITES", k.to_string());
-        let out = cmd.output().unwrap();
-        assert_eq!(code(&out), 2, "k={k}: {}", stderr(&out));
-        // The error says the manifest already holds the change, and what finishes it.
-        assert!(
-            stderr(&out).contains("`scaffold.toml` was written first and already holds the change: once the cause is fixed, `scaffold regen` finishes the job"),
-            "k={k}: {}",
-            stderr(&out)
-        );
-        // Reference: the same add, uninterrupted.
-        let q = Project::new(&["db-pool", "lifespan"]);
-        assert_eq!(code(&q.run(&["add", "resource", "cache"])), 0);
-        let after = q.tree();
-        for (path, content) in p.tree() {
-            if path.contains(".scaffold-tmp") || path.starts_with("scaffold.") {
-                continue;
-            }
-            assert!(
-                before.get(&path) == Some(&content) || after.get(&path) == Some(&content),
-                "k={k}: {path} is neither old nor new"
-            );
-        }
-        let out = p.run(&["regen"]);
-        assert_eq!(code(&out), 0, "k={k}: {}", stderr(&out));
-        assert_clean(&p);
-        let mut tree = p.tree();
-        let mut expected = after.clone();
-        tree.remove("scaffold.lock");
+fn add_and_remove_killed_after_any_write_are_finished_by_the_next_regen() {
+    let kinds = ["db-pool", "lifespan"];
+    for args in [
+        &["add", "resource", "cache"][..],
+        &["remove", "resource", "database"][..],
+    ] {
+        // Reference: the same command, uninterrupted.
+        let q = Project::new(&kinds);
+        assert_eq!(code(&q.run(args)), 0, "{args:?}");
+        let mut expected = q.tree();
         expected.remove("scaffold.lock");
-        assert_eq!(
-            tree.keys().collect::<Vec<_>>(),
-            expected.keys().collect::<Vec<_>>(),
-            "k={k}"
-        );
-        assert_eq!(tree, expected, "k={k}");
+        let mut k = 0;
+        loop {
+            let p = Project::new(&kinds);
+            let before = p.tree();
+            let mut cmd = p.cmd(args);
+            cmd.env("SCAFFOLD_INTERNAL_FAIL_AFTER_WRITES", k.to_string());
+            let out = cmd.output().unwrap();
+            if code(&out) == 0 {
+                break;
+            }
+            assert_eq!(code(&out), 2, "{args:?} k={k}: {}", stderr(&out));
+            // The error says the manifest already holds the change, and what finishes it.
+            assert!(
+                stderr(&out).contains("`scaffold.toml` was written first and already holds the change: once the cause is fixed, `scaffold regen` finishes the job"),
+                "{args:?} k={k}: {}",
+                stderr(&out)
+            );
+            for (path, content) in p.tree() {
+                if path.contains(".scaffold-tmp") || path.starts_with("scaffold.") {
+                    continue;
+                }
+                assert!(
+                    before.get(&path) == Some(&content) || expected.get(&path) == Some(&content),
+                    "{args:?} k={k}: {path} is neither old nor new"
+                );
+            }
+            let out = p.run(&["regen"]);
+            assert_eq!(code(&out), 0, "{args:?} k={k}: {}", stderr(&out));
+            assert_clean(&p);
+            let mut tree = p.tree();
+            tree.remove("scaffold.lock");
+            assert_eq!(
+                tree.keys().collect::<Vec<_>>(),
+                expected.keys().collect::<Vec<_>>(),
+                "{args:?} k={k}"
+            );
+            assert_eq!(tree, expected, "{args:?} k={k}");
+            k += 1;
+        }
+        assert!(k >= 3, "{args:?}: only {k} writes");
     }
 }
 

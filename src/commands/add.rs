@@ -85,7 +85,11 @@ pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
         &root,
         &edited,
         ManifestWrite::Always,
-        Mode::Write,
+        if args.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Write
+        },
         FormatArg::Text,
         !args.no_lock,
         printer,
@@ -97,7 +101,7 @@ pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
         .find(|r| r.name == name)
         .map(|r| r.env())
         .unwrap_or_default();
-    if !env.is_empty() {
+    if !env.is_empty() && !args.dry_run {
         report_new_setting(&root, &env, printer);
     }
     Ok(status)

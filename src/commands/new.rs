@@ -53,6 +53,25 @@ pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
     let plan = render::render(&project)?;
     let manifest = manifest::render(&project);
     let lock = Lock::from_plan(&plan).to_toml();
+    if args.dry_run {
+        for (path, file) in plan.iter() {
+            printer.data(&format!("{:<9} {path}  ({})\n", "create", file.owner));
+        }
+        printer.data(&format!(
+            "{:<9} {MANIFEST_FILE}  (the manifest)\n",
+            "create"
+        ));
+        printer.data(&format!("{:<9} {LOCK_FILE}  (the lock)\n", "create"));
+        printer.status(
+            "Dry run",
+            &format!(
+                "{} files would be created at `{}`; nothing was written",
+                plan.len() + 2,
+                dir.display()
+            ),
+        );
+        return Ok(ExitStatus::Success);
+    }
     apply::create_project(&dir, &plan, &manifest, &lock)?;
 
     for (path, file) in plan.iter() {

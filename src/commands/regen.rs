@@ -138,6 +138,15 @@ pub fn execute(
         }
     }
 
+    // `add --dry-run`, `remove --dry-run`: the manifest edit is part of the plan.
+    if mode == Mode::DryRun && manifest_write == ManifestWrite::Always && format == FormatArg::Text
+    {
+        let before = fs::read_text(&manifest.path)?.unwrap_or_default();
+        print(
+            &report::manifest_edit(&before, &manifest.updated_text()),
+            printer,
+        );
+    }
     let status = report::status(&changes, mode);
     match format {
         FormatArg::Json => printer.data(&report::json(&changes, mode, status)),

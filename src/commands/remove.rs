@@ -29,7 +29,11 @@ pub fn run(args: &RemoveResourceArgs, printer: &Printer) -> Result<ExitStatus> {
         &root,
         &edited,
         ManifestWrite::Always,
-        Mode::Write,
+        if args.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Write
+        },
         FormatArg::Text,
         !args.no_lock,
         printer,
