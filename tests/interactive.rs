@@ -226,3 +226,78 @@ fn a_dumb_terminal_gets_no_colour() {
         "colour on a dumb terminal: {output:?}"
     );
 }
+
+/// At 40 columns every row of the kind list fits on one line (cut, with `…`): a row that
+/// wrapped would leave its second line behind at each redraw. The pty's size is set with
+/// `stty` before the binary starts, as a terminal emulator sets it.
+#[test]
+fn a_narrow_terminal_gets_rows_that_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.current_dir(dir.path())
+        .args([
+            "-c",
+            "stty cols 40 rows 24 && exec \"$0\" new shop",
+            env!("CARGO_BIN_EXE_scaffold"),
+        ])
+        .env_remove("CI")
+        .env_remove("SCAFFOLD_NO_INPUT")
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
+    let last = scaffold::kinds::all().last().expect("a kind").id();
+    p.exp_string("Resources").unwrap();
+    // Move through the whole list, so each row is drawn as the selected one too.
+    for _ in scaffold::kinds::all() {
+        p.send(DOWN).unwrap();
+    }
+    p.flush().unwrap();
+    let (drawn, _) = p.exp_regex(&format!("{last}[^\r\n]*")).unwrap();
+    p.send_control('c').unwrap();
+    let rest = p.exp_eof().unwrap();
+    let text = strip_escapes(&utf8(&format!("{drawn}{rest}")));
+    let rows: Vec<&str> = text
+        .split(['\r', '\n'])
+        .filter(|l| l.contains("[ ]") || l.contains("[x]"))
+        .collect();
+    assert!(!rows.is_empty(), "no list rows in {text:?}");
+    for row in rows {
+        assert!(
+            row.chars().count() <= 40,
+            "a row wider than the terminal ({} columns): {row:?}",
+            row.chars().count()
+        );
+    }
+    assert!(text.contains('…'), "no row was cut at 40 columns: {text:?}");
+}
+
+/// The pty's bytes, which rexpect hands over one `char` per byte, decoded as the UTF-8 they are.
+fn utf8(text: &str) -> String {
+    let bytes: Vec<u8> = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// `text` without its terminal escape sequences (CSI `ESC [ ... final`, and two-byte ones).
+fn strip_escapes(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        if chars.next_if_eq(&'[').is_some() {
+            while let Some(c) = chars.next() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        } else {
+            chars.next();
+        }
+    }
+    out
+}
