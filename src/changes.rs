@@ -138,7 +138,13 @@ pub fn compute(plan: &Plan, lock: &Lock, mut read: impl FnMut(&RelPath) -> DiskF
         let disk = read(&path);
         let locked = lock.get(path.as_str());
         let change = match plan.get(path.as_str()) {
-            Some(planned) => plan_file(path, planned, locked, disk, &labels),
+            Some(planned) => {
+                let importer = match planned.owner {
+                    Owner::User => plan.importer_of(&path).cloned(),
+                    Owner::Managed => None,
+                };
+                plan_file(path, planned, locked, disk, importer.as_ref(), &labels)
+            }
             None => match locked {
                 Some(locked) => unrender_file(path, locked, disk),
                 None => continue,
@@ -168,6 +174,7 @@ fn plan_file(
     planned: &PlannedFile,
     locked: Option<&LockedFile>,
     disk: DiskFile,
+    importer: Option<&RelPath>,
     labels: &MergeLabels,
 ) -> Change {
     let render = planned.content.as_str();
@@ -232,7 +239,17 @@ fn plan_file(
         (Some(l), Some(_)) if owner == Owner::User => {
             set(Action::Keep, "user-owned", Write::Nothing, Some(l.clone()))
         }
-        // Row: in the lock, deleted by the user → recreate only if managed.
+        // Row: in the lock, deleted by the user → recreate only if managed, or if managed code
+        // imports it (the service would not start without it).
+        (Some(_), None) if owner == Owner::User && importer.is_some() => set(
+            Action::Create,
+            &format!(
+                "user-owned and deleted by you, but managed `{}` imports it: recreated from its template",
+                importer.map(RelPath::as_str).unwrap_or_default()
+            ),
+            Write::Content(render.to_owned()),
+            Some(fresh),
+        ),
         (Some(l), None) if owner == Owner::User => set(
             Action::Keep,
             "user-owned and deleted by you; not recreated",

@@ -78,6 +78,32 @@ impl Plan {
         RelPath::new(path).ok().and_then(|p| self.files.get(&p))
     }
 
+    /// A managed file that imports the Python module at `path` (`src/orders/routes.py` is
+    /// `orders.routes`): without that module, the managed code fails to import.
+    pub fn importer_of(&self, path: &RelPath) -> Option<&RelPath> {
+        let module = path
+            .as_str()
+            .strip_prefix("src/")?
+            .strip_suffix(".py")?
+            .trim_end_matches("/__init__")
+            .replace('/', ".");
+        let from = format!("from {module} import ");
+        let import = format!("import {module}");
+        self.files
+            .iter()
+            .filter(|(p, f)| f.owner == Owner::Managed && *p != path)
+            .find(|(_, f)| {
+                f.content.lines().any(|line| {
+                    let line = line.trim_start();
+                    line.starts_with(&from)
+                        || line
+                            .strip_prefix(&import)
+                            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\n']))
+                })
+            })
+            .map(|(p, _)| p)
+    }
+
     /// How many files are planned.
     pub fn len(&self) -> usize {
         self.files.len()
@@ -86,5 +112,60 @@ impl Plan {
     /// Whether nothing is planned.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(files: &[(&str, Owner, &str)]) -> Plan {
+        let mut plan = Plan::default();
+        for (path, owner, content) in files {
+            let file = PlannedFile {
+                content: (*content).to_owned(),
+                owner: *owner,
+            };
+            plan.insert(RelPath::new(path).unwrap(), file).unwrap();
+        }
+        plan
+    }
+
+    #[test]
+    fn a_module_is_imported_by_managed_files_only_by_its_whole_name() {
+        let routes = RelPath::new("src/orders/routes.py").unwrap();
+        let jobs = RelPath::new("src/orders/jobs/__init__.py").unwrap();
+        for (importer, found) in [
+            ("from orders.routes import register_routes\n", true),
+            ("    import orders.routes\n", true),
+            ("import orders.routes as r\n", true),
+            ("from orders.routes_extra import x\n", false),
+            ("import orders.routes_extra\n", false),
+            ("# from orders.routes import x\n", false),
+        ] {
+            let p = plan(&[
+                ("src/orders/app.py", Owner::Managed, importer),
+                ("src/orders/routes.py", Owner::User, ""),
+            ]);
+            assert_eq!(p.importer_of(&routes).is_some(), found, "{importer}");
+        }
+        // A user file's imports do not count; a package is its `__init__.py`.
+        let p = plan(&[
+            (
+                "src/orders/mine.py",
+                Owner::User,
+                "from orders.routes import x\n",
+            ),
+            (
+                "src/orders/service.py",
+                Owner::Managed,
+                "from orders.jobs import workers\n",
+            ),
+        ]);
+        assert_eq!(p.importer_of(&routes), None);
+        assert_eq!(
+            p.importer_of(&jobs).map(RelPath::as_str),
+            Some("src/orders/service.py")
+        );
     }
 }

@@ -327,7 +327,8 @@ fn row_no_longer_rendered_disk_differs_is_kept_and_reported_as_conflict() {
 #[test]
 fn row_deleted_by_the_user_is_recreated_only_if_managed() {
     let p = Project::new(&["db-pool", "lifespan"]);
-    let routes = "src/orders/routes.py";
+    // A user-owned file no managed code imports (one it imports: the test after the rows).
+    let routes = "tests/test_service.py";
     std::fs::remove_file(p.root().join(SETTINGS)).unwrap();
     std::fs::remove_file(p.root().join(routes)).unwrap();
     let check = p.run(&["regen", "--check"]);
@@ -628,4 +629,31 @@ fn regen_help() {
     with_cli_settings(dir.path(), || {
         assert_cmd_snapshot!("cli__regen_help", dir.help(&["regen"]));
     });
+}
+
+/// A user-owned file that managed code imports (`routes.py`, imported by `app.py`) is
+/// recreated when deleted: without it the service does not start, so `--check` fails on it
+/// and `regen` writes it again. One nothing imports stays deleted.
+#[test]
+fn a_deleted_user_file_that_managed_code_imports_is_recreated() {
+    let p = Project::new(&["db-pool", "lifespan"]);
+    let routes = p.read("src/orders/routes.py");
+    std::fs::remove_file(p.root().join("src/orders/routes.py")).unwrap();
+    std::fs::remove_file(p.root().join("tests/test_service.py")).unwrap();
+    let out = p.run(&["regen", "--check"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("would create: src/orders/routes.py (user-owned and deleted by you, but managed `src/orders/app.py` imports it: recreated from its template)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !stderr(&out).contains("test_service.py"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(code(&p.run(&["regen"])), 0);
+    assert_eq!(p.read("src/orders/routes.py"), routes);
+    assert!(!p.root().join("tests/test_service.py").exists());
+    assert_clean(&p);
 }
