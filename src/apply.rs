@@ -90,7 +90,13 @@ fn write_files(
 /// place: a `new` that fails or is killed halfway leaves `root` as it was (absent or empty),
 /// never half a project without its manifest that no command could recover. A failed run
 /// removes its staging directory; a killed one leaves it, hidden and named for the project.
+///
+/// The working directory itself (`scaffold new .`) cannot be replaced: a shell in it would be
+/// left in a deleted directory. It is filled in place instead ([`fill_in_place`]).
 pub fn create_project(root: &Path, plan: &Plan, manifest: &str, lock: &str) -> Result<()> {
+    if fs::is_current_dir(root) {
+        return fill_in_place(root, plan, manifest, lock);
+    }
     let parent = match root.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -105,6 +111,38 @@ pub fn create_project(root: &Path, plan: &Plan, manifest: &str, lock: &str) -> R
     let result = write_new_project(&staging, plan, manifest, lock)
         .and_then(|()| fs::move_into_place(&staging, root));
     result.map_err(|e| {
+        let _ = std::fs::remove_dir_all(&staging);
+        Error::NothingCreated {
+            inner: Box::new(e),
+            target: root.to_owned(),
+        }
+    })
+}
+
+/// `new` into the (empty) working directory: the files are staged in a hidden directory inside
+/// it, then each top-level entry is renamed into place, `scaffold.toml` first and
+/// `scaffold.lock` last. A failed run removes what it moved. A killed one leaves the manifest
+/// and files equal to their render, which `scaffold regen` adopts, as after an `add`.
+fn fill_in_place(root: &Path, plan: &Plan, manifest: &str, lock: &str) -> Result<()> {
+    let staging = root.join(format!(".scaffold-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    fs::create_root(&staging)?;
+    let mut moved = Vec::new();
+    let result = write_new_project(&staging, plan, manifest, lock).and_then(|()| {
+        let mut entries = fs::entry_names(&staging)?;
+        // The manifest first (the intent), the lock last (the record), as `add` writes them.
+        entries.sort_by_key(|name| (name != MANIFEST_FILE, name == LOCK_FILE, name.clone()));
+        for name in entries {
+            let to = root.join(&name);
+            std::fs::rename(staging.join(&name), &to).map_err(|e| Error::io(&to, e))?;
+            moved.push(to);
+        }
+        std::fs::remove_dir(&staging).map_err(|e| Error::io(&staging, e))
+    });
+    result.map_err(|e| {
+        for path in moved.iter().rev() {
+            let _ = std::fs::remove_dir_all(path).or_else(|_| std::fs::remove_file(path));
+        }
         let _ = std::fs::remove_dir_all(&staging);
         Error::NothingCreated {
             inner: Box::new(e),

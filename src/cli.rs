@@ -186,7 +186,8 @@ pub enum AuditFormatArg {
 /// `scaffold new`.
 #[derive(Debug, Args)]
 pub struct NewArgs {
-    /// The project name; the Python package is its snake_case.
+    /// The project name; the Python package is its snake_case. `.`: the current (empty)
+    /// directory, and its name.
     pub name: String,
 
     /// A resource to include, as `KIND` or `KIND:NAME` (repeatable; order = open order).

@@ -3,7 +3,7 @@
 use insta_cmd::assert_cmd_snapshot;
 use scaffold::lock::{Lock, sha256_hex};
 
-use crate::common::{TestDir, read_tree, with_cli_settings};
+use crate::common::{TestDir, read_tree, scaffold_command, with_cli_settings};
 
 #[test]
 fn creates_a_project_from_flags() {
@@ -347,4 +347,105 @@ fn a_dry_run_lists_the_files_and_creates_nothing() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// `scaffold new .` fills the empty working directory in place (a shell in it stays in it),
+/// named for the directory; `--dir .` with a name does the same. Stopped at any write, it
+/// leaves the directory empty. A name the directory cannot give is refused with one that works.
+#[test]
+fn new_dot_fills_the_working_directory_in_place() {
+    let dir = TestDir::new();
+    let shop = dir.path().join("shop");
+    std::fs::create_dir(&shop).unwrap();
+    let run = |args: &[&str], fail_after: Option<usize>| {
+        let mut cmd = scaffold_command();
+        cmd.current_dir(&shop).args(args);
+        if let Some(k) = fail_after {
+            cmd.env("SCAFFOLD_INTERNAL_FAIL_AFTER_WRITES", k.to_string());
+        }
+        cmd.output().unwrap()
+    };
+    let args = ["new", ".", "--resource", "cache", "--no-input"];
+    for k in [0, 1, 5] {
+        let out = run(&args, Some(k));
+        assert_eq!(out.status.code(), Some(2), "k={k}");
+        assert_eq!(
+            std::fs::read_dir(&shop).unwrap().count(),
+            0,
+            "k={k}: not left empty"
+        );
+    }
+    let out = run(&args, None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !stdout.contains("cd "),
+        "no `cd` into the directory it is in: {stdout}"
+    );
+    let manifest = std::fs::read_to_string(shop.join("scaffold.toml")).unwrap();
+    assert!(manifest.contains("name = \"shop\""), "{manifest}");
+    assert!(shop.join("src/shop/cache.py").is_file());
+    let entries: Vec<String> = std::fs::read_dir(&shop)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !entries.iter().any(|e| e.contains("scaffold-new")),
+        "{entries:?}"
+    );
+    let check = run(&["regen", "--check"], None);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    // Not empty now: refused, as `new NAME` is.
+    assert_eq!(run(&args, None).status.code(), Some(2));
+
+    // `--dir .` with a name, in another empty working directory.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let out = scaffold_command()
+        .current_dir(&other)
+        .args([
+            "new",
+            "billing",
+            "--dir",
+            ".",
+            "--resource",
+            "cache",
+            "--no-input",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(other.join("src/billing/cache.py").is_file());
+
+    // A directory whose name is no project name: refused, with the command that works.
+    let bad = dir.path().join("My Shop");
+    std::fs::create_dir(&bad).unwrap();
+    let out = scaffold_command()
+        .current_dir(&bad)
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("give a name instead, `scaffold new orders --dir .`"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(&bad).unwrap().count(), 0);
 }

@@ -28,12 +28,28 @@ pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
         .map(|s| ResourceSpec::parse(s))
         .collect::<Result<Vec<_>>>()?;
 
+    // `scaffold new .`: the project is the directory (by default the working one), named for it.
+    let (name, dir) = if args.name == "." {
+        let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+        (directory_name(&dir)?, dir)
+    } else {
+        let dir = args
+            .dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(&args.name));
+        (args.name.clone(), dir)
+    };
     // Refuse a bad name or target before asking anything.
-    Project::check_name(&args.name)?;
-    let dir = args
-        .dir
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(&args.name));
+    Project::check_name(&name).map_err(|e| match args.name.as_str() {
+        "." => Error::WithHint {
+            inner: Box::new(e),
+            hint: format!(
+                "`.` names the project for its directory, `{name}`: give a name instead, `scaffold new orders --dir {}`",
+                shell_quote(&dir)
+            ),
+        },
+        _ => e,
+    })?;
     fs::check_target_dir(&dir)?;
 
     let python = if specs.is_empty() {
@@ -49,7 +65,7 @@ pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
         python.unwrap_or_default()
     };
 
-    let project = Project::new(&args.name, python, &specs)?;
+    let project = Project::new(&name, python, &specs)?;
     let plan = render::render(&project)?;
     let manifest = manifest::render(&project);
     let lock = Lock::from_plan(&plan).to_toml();
@@ -121,7 +137,9 @@ pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
 
     printer.line("");
     printer.heading("Next:");
-    printer.line(&format!("  cd {}", shell_quote(&dir)));
+    if !fs::is_current_dir(&dir) {
+        printer.line(&format!("  cd {}", shell_quote(&dir)));
+    }
     if !locked {
         printer.line("  uv lock");
     }
@@ -129,6 +147,18 @@ pub fn run(args: NewArgs, printer: &Printer) -> Result<ExitStatus> {
         printer.line(&format!("  {command}"));
     }
     Ok(ExitStatus::Success)
+}
+
+/// The name of `dir` (the working directory's for `.`), for `scaffold new .`.
+fn directory_name(dir: &std::path::Path) -> Result<String> {
+    let resolved = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    resolved
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::InvalidProjectName {
+            name: ".".into(),
+            reason: format!("`{}` has no name to take", resolved.display()),
+        })
 }
 
 fn python_version(arg: PythonArg) -> PythonVersion {
