@@ -64,7 +64,11 @@ pub enum Error {
     NoResourcesNoPrompt { why: String },
 
     #[error("target directory `{}` exists and is not empty", path.display())]
-    TargetNotEmpty { path: PathBuf },
+    TargetNotEmpty {
+        path: PathBuf,
+        /// It holds a `scaffold.toml`: a project, or an interrupted `new` that `regen` finishes.
+        is_project: bool,
+    },
 
     #[error("target `{}` exists and is not a directory", path.display())]
     TargetNotDirectory { path: PathBuf },
@@ -264,6 +268,13 @@ impl Error {
                 ),
                 "see `scaffold list kinds` for the kinds".into(),
             ],
+            Error::TargetNotEmpty {
+                path,
+                is_project: true,
+            } => vec![format!(
+                "it is a scaffold project already (an interrupted `scaffold new` too): `scaffold regen` in `{}` finishes it, and `scaffold add resource` changes it",
+                path.display()
+            )],
             Error::TargetNotEmpty { .. } | Error::TargetNotDirectory { .. } => {
                 vec!["pass `--dir PATH` with a new or empty directory".into()]
             }

@@ -174,6 +174,7 @@ pub fn check_target_dir(dir: &Path) -> Result<()> {
             if entries.next().is_some() {
                 Err(Error::TargetNotEmpty {
                     path: dir.to_owned(),
+                    is_project: dir.join(crate::manifest::MANIFEST_FILE).is_file(),
                 })
             } else {
                 Ok(())

@@ -406,8 +406,11 @@ fn new_dot_fills_the_working_directory_in_place() {
         String::from_utf8_lossy(&check.stderr)
     );
 
-    // Not empty now: refused, as `new NAME` is.
-    assert_eq!(run(&args, None).status.code(), Some(2));
+    // Not empty now: refused, as `new NAME` is, pointing at what works on a project.
+    let again = run(&args, None);
+    assert_eq!(again.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("it is a scaffold project already (an interrupted `scaffold new` too): `scaffold regen` in `.` finishes it"), "{stderr}");
 
     // `--dir .` with a name, in another empty working directory.
     let other = dir.path().join("other");
