@@ -282,17 +282,15 @@ fn a_target_under_a_file_names_the_file() {
 #[test]
 fn a_dry_run_lists_the_files_and_creates_nothing() {
     let dir = TestDir::new();
-    let out = dir
-        .scaffold(&[
-            "new",
-            "orders",
-            "--resource",
-            "cache",
-            "--no-input",
-            "--dry-run",
-        ])
-        .output()
-        .unwrap();
+    let dry_run = [
+        "new",
+        "orders",
+        "--resource",
+        "cache",
+        "--no-input",
+        "--dry-run",
+    ];
+    let out = dir.scaffold(&dry_run).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -335,17 +333,7 @@ fn a_dry_run_lists_the_files_and_creates_nothing() {
     assert_eq!(read_tree(&dir.path().join("orders")).len(), listed);
 
     // What `new` refuses, the dry run refuses too.
-    let out = dir
-        .scaffold(&[
-            "new",
-            "orders",
-            "--resource",
-            "cache",
-            "--no-input",
-            "--dry-run",
-        ])
-        .output()
-        .unwrap();
+    let out = dir.scaffold(&dry_run).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 

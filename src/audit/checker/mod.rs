@@ -243,9 +243,10 @@ impl Checker<'_> {
                     for t in targets {
                         let name = match (self.target, t) {
                             (OpeningTarget::Local, Expr::Name(n)) => n.id.as_str(),
-                            (OpeningTarget::SelfAttribute, Expr::Attribute(a)) if matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "self") => {
-                                a.attr.as_str()
-                            }
+                            (OpeningTarget::SelfAttribute, t) => match self_attribute(t) {
+                                Some(name) => name,
+                                None => continue,
+                            },
                             _ => continue,
                         };
                         self.found.insert(name.to_owned(), resource);
@@ -278,10 +279,7 @@ impl Checker<'_> {
     fn resource_of(&self, receiver: &Expr) -> Option<&'static Resource> {
         match receiver {
             Expr::Name(n) => self.opened.get(n.id.as_str()).copied(),
-            Expr::Attribute(a) if matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "self") => {
-                self.self_opened.get(a.attr.as_str()).copied()
-            }
-            _ => None,
+            other => self_attribute(other).and_then(|name| self.self_opened.get(name).copied()),
         }
     }
 
@@ -335,6 +333,16 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+}
+
+/// The attribute `expr` names on `self` (`self.pool` → `pool`), if it is one.
+fn self_attribute(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Attribute(a) if matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "self") => {
+            Some(a.attr.as_str())
+        }
+        _ => None,
     }
 }
 

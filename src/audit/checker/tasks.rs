@@ -18,7 +18,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{ExceptHandler, Expr, ExprCall, ModModule, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextSize};
 
-use super::Checker;
+use super::{Checker, self_attribute};
 use crate::audit::rules;
 
 /// The calls that start a task from a coroutine.
@@ -57,10 +57,7 @@ impl<'m> Defs<'m> {
     fn resolve(&self, func: &Expr) -> Option<&'m StmtFunctionDef> {
         match func {
             Expr::Name(n) => self.functions.get(n.id.as_str()).copied(),
-            Expr::Attribute(a) if matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "self") => {
-                self.methods.get(a.attr.as_str()).copied()
-            }
-            _ => None,
+            other => self_attribute(other).and_then(|name| self.methods.get(name).copied()),
         }
     }
 }
@@ -271,15 +268,14 @@ impl Checker<'_> {
                 if let Expr::Call(call) = expr
                     && let Expr::Attribute(method) = &*call.func
                     && method.attr.as_str() == "add_done_callback"
-                    && let Expr::Attribute(kept) = &*method.value
-                    && matches!(&*kept.value, Expr::Name(n) if n.id.as_str() == "self")
+                    && let Some(kept) = self_attribute(&method.value)
                     && call
                         .arguments
                         .args
                         .first()
                         .is_none_or(|cb| self.checker.reads_outcome(cb, self.defs))
                 {
-                    self.found.insert(kept.attr.as_str());
+                    self.found.insert(kept);
                 }
                 visitor::walk_expr(self, expr);
             }
@@ -399,8 +395,7 @@ impl<'m> Uses<'_, '_, 'm> {
 fn is_task_ref(expr: &Expr) -> bool {
     match expr {
         Expr::Name(_) => true,
-        Expr::Attribute(a) => matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "self"),
-        _ => false,
+        other => self_attribute(other).is_some(),
     }
 }
 
@@ -408,11 +403,8 @@ fn is_task_ref(expr: &Expr) -> bool {
 fn kept_in(target: &Expr) -> Kept<'_> {
     match target {
         Expr::Name(n) => Kept::Local(n.id.as_str()),
-        Expr::Attribute(a) if matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "self") => {
-            Kept::OnSelf(a.attr.as_str())
-        }
         Expr::Subscript(s) => kept_in(&s.value),
-        _ => Kept::Elsewhere,
+        other => self_attribute(other).map_or(Kept::Elsewhere, Kept::OnSelf),
     }
 }
 
@@ -457,19 +449,14 @@ impl<'m> Visitor<'m> for Uses<'_, '_, 'm> {
                 // Any other use hands the task on (a return, a list, a call): assume it is watched.
                 self.watched.insert(n.id.as_str());
             }
-            Expr::Attribute(a) => match &*a.value {
-                // `self.task` handed on (awaited, run, passed): assume it is watched.
-                Expr::Name(n) if n.id.as_str() == "self" => {
-                    if a.ctx.is_load() {
-                        self.watched_on_self.insert(a.attr.as_str());
-                    }
+            // `self.task` handed on (awaited, run, passed): assume it is watched.
+            Expr::Attribute(a) if self_attribute(expr).is_some() => {
+                if a.ctx.is_load() {
+                    self.watched_on_self.insert(a.attr.as_str());
                 }
-                // `task.cancel()`, `self.task.get_name()`: using a task is not watching it.
-                Expr::Name(_) => {}
-                Expr::Attribute(inner) if matches!(&*inner.value, Expr::Name(n) if n.id.as_str() == "self") =>
-                    {}
-                _ => visitor::walk_expr(self, expr),
-            },
+            }
+            // `task.cancel()`, `self.task.get_name()`: using a task is not watching it.
+            Expr::Attribute(a) if is_task_ref(&a.value) => {}
             Expr::Call(call) => {
                 let Expr::Attribute(method) = &*call.func else {
                     visitor::walk_expr(self, expr);
