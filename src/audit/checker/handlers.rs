@@ -7,6 +7,9 @@ use ruff_text_size::{Ranged, TextRange};
 use super::{CANCELLED, Checker, Scope};
 use crate::audit::rules;
 
+/// The classes an `except` of every `Exception` names.
+pub(super) const BROAD: &[&str] = &["builtins.Exception", "builtins.BaseException"];
+
 /// Calls that only report an exception they are given: handing it to one is not handing it on.
 const REPORTS: &[&str] = &[
     "debug",
@@ -50,6 +53,14 @@ impl Checker<'_> {
                 .caught(h)
                 .iter()
                 .any(|e| self.is_any(e, &["builtins.BaseException"]))
+    }
+
+    /// Whether `h` catches every `Exception`: `except Exception`, `except BaseException`, bare.
+    pub(super) fn catches_exceptions(
+        &self,
+        h: &ruff_python_ast::ExceptHandlerExceptHandler,
+    ) -> bool {
+        h.type_.is_none() || self.caught(h).iter().any(|e| self.is_any(e, BROAD))
     }
 
     /// The exception types `h` names (none for a bare `except:`).

@@ -158,12 +158,11 @@ impl Checker<'_> {
         };
         contains_yield(&s.body)
             && s.handlers.iter().any(|ExceptHandler::ExceptHandler(h)| {
-                let everything = self.catches_everything(h)
-                    || (!is_async
-                        && self
-                            .caught(h)
-                            .iter()
-                            .any(|e| self.is_any(e, &["builtins.Exception"])));
+                let everything = if is_async {
+                    self.catches_everything(h)
+                } else {
+                    self.catches_exceptions(h)
+                };
                 everything && !raises_somewhere(&h.body, h.name.as_ref().map(|n| n.as_str()))
             })
     }

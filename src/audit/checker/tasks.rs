@@ -18,6 +18,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{ExceptHandler, Expr, ExprCall, ModModule, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextSize};
 
+use super::handlers::BROAD;
 use super::{Checker, self_attribute};
 use crate::audit::rules;
 
@@ -233,11 +234,6 @@ impl Checker<'_> {
         })
     }
 
-    /// Whether `h` catches every `Exception`: `except Exception`, `except BaseException`, bare.
-    fn catches_exceptions(&self, h: &ruff_python_ast::ExceptHandlerExceptHandler) -> bool {
-        h.type_.is_none() || self.caught(h).iter().any(|e| self.is_any(e, BROAD))
-    }
-
     /// Whether `cb`, given to `add_done_callback`, reads the task's outcome (`.exception()`,
     /// `.result()`). One it cannot read counts as reading it.
     fn reads_outcome(&self, cb: &Expr, defs: &Defs<'_>) -> bool {
@@ -309,8 +305,6 @@ impl Checker<'_> {
             }
     }
 }
-
-const BROAD: &[&str] = &["builtins.Exception", "builtins.BaseException"];
 
 fn reads_outcome_in(visit: impl FnOnce(&mut OutcomeFinder)) -> bool {
     let mut finder = OutcomeFinder { found: false };
