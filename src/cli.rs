@@ -123,7 +123,8 @@ pub enum Command {
     List(ListCommand),
     /// Find the lifecycle bugs of the catalogue in existing Python code (exit 1 when found).
     Audit(AuditArgs),
-    /// Print a shell completion script to stdout.
+    /// Print the shell completion script to stdout (it asks `scaffold` on every Tab, so kinds
+    /// and the project's resource names complete too).
     Completions(CompletionsArgs),
 }
 
@@ -266,6 +267,7 @@ pub enum RemoveCommand {
 #[derive(Debug, Args)]
 pub struct RemoveResourceArgs {
     /// The name of the resource to remove.
+    #[arg(add = clap_complete::ArgValueCandidates::new(crate::commands::completions::resource_names))]
     pub name: String,
     /// Do not run `uv lock` when `pyproject.toml` changes (by default a `uv.lock` is kept in line).
     #[arg(long, env = "SCAFFOLD_NO_LOCK", value_parser = FalseyValueParser::new())]

@@ -165,6 +165,9 @@ pub enum Error {
     #[error("invalid `[tool.scaffold.audit]` in `{}`: {reason}", path.display())]
     AuditConfig { path: PathBuf, reason: String },
 
+    #[error("no completion engine for the shell `{shell}`")]
+    UnsupportedShell { shell: String },
+
     #[error("injected failure after {writes} writes (SCAFFOLD_INTERNAL_FAIL_AFTER_WRITES)")]
     Injected { writes: usize },
 
@@ -352,6 +355,10 @@ impl Error {
             Error::AuditConfig { .. } => vec![
                 "`select`, `ignore` and `exclude` are lists of strings, e.g. `ignore = [\"SCA010\"]`".into(),
             ],
+            Error::UnsupportedShell { .. } => vec![format!(
+                "pass one of {}",
+                clap_complete::env::Shells::builtins().names().collect::<Vec<_>>().join(", ")
+            )],
             Error::Injected { .. } => vec!["run `scaffold regen` to finish the job".into()],
             Error::NothingCreated { inner, target } => {
                 let mut hints = inner.hints();

@@ -48,15 +48,145 @@ fn completions_for_every_shell() {
         let out = dir.scaffold(&["completions", shell]).output().unwrap();
         assert!(out.status.success(), "{shell}");
         let text = String::from_utf8(out.stdout).unwrap();
-        assert!(text.contains("scaffold"), "{shell}");
-        // `--resource` and `add resource` complete the kinds, not file names (clap_complete's
-        // PowerShell and elvish scripts complete no values at all).
-        if ["bash", "zsh", "fish"].contains(&shell) {
-            for kind in scaffold::kinds::all() {
-                assert!(text.contains(kind.id()), "{shell}: no `{kind}`");
-            }
-        }
+        // The script registers `scaffold` itself as the completer: each Tab runs
+        // `COMPLETE=<shell> scaffold -- <words>`.
+        assert!(
+            text.contains("scaffold") && text.contains("COMPLETE"),
+            "{shell}: {text}"
+        );
     }
+}
+
+/// What the binary answers a shell's Tab: `COMPLETE=<shell> scaffold -- <words>`, the last word
+/// the one being completed (the protocol of clap_complete's engine, as the scripts speak it).
+fn candidates(dir: &std::path::Path, shell: &str, words: &[&str]) -> Vec<String> {
+    let mut cmd = crate::common::scaffold_command();
+    cmd.current_dir(dir)
+        .env("COMPLETE", shell)
+        .env("_CLAP_IFS", "\n")
+        .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+        .arg("--")
+        .args(words);
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{shell} {words:?}: {out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "a completion prints no error: {out:?}"
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        // fish and zsh add the help after a tab or a colon
+        .map(|l| l.split(['\t', ':']).next().unwrap_or("").to_owned())
+        // the engine offers the flags beside a positional's values: keep the values
+        .filter(|l| !l.is_empty() && !l.starts_with('-'))
+        .collect()
+}
+
+#[test]
+fn a_complete_variable_that_names_no_shell_is_left_alone() {
+    let dir = TestDir::new();
+    let out = dir
+        .scaffold(&["list", "kinds"])
+        .env("COMPLETE", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(scaffold::kinds::all()[0].id()));
+}
+
+#[test]
+fn completion_offers_kinds_and_the_projects_resource_names() {
+    let dir = TestDir::new();
+    let kinds: Vec<&str> = scaffold::kinds::all().iter().map(|k| k.id()).collect();
+    let first = scaffold::kinds::all()[0];
+    let args = [
+        "new",
+        "orders",
+        "--resource",
+        &format!("{}:primary", first.id()),
+    ];
+    assert!(dir.scaffold(&args).status().unwrap().success());
+    let project = dir.path().join("orders");
+    for shell in ["bash", "zsh", "fish"] {
+        // the kinds, not file names, for `--resource` and `add resource`
+        assert_eq!(
+            candidates(
+                dir.path(),
+                shell,
+                &["scaffold", "new", "x", "--resource", ""]
+            ),
+            kinds,
+            "{shell}"
+        );
+        assert_eq!(
+            candidates(&project, shell, &["scaffold", "add", "resource", ""]),
+            kinds,
+            "{shell}"
+        );
+        // the project's own resource names, found from a subdirectory too
+        assert_eq!(
+            candidates(
+                &project.join("tests"),
+                shell,
+                &["scaffold", "remove", "resource", ""]
+            ),
+            ["primary"],
+            "{shell}"
+        );
+        assert_eq!(
+            candidates(&project, shell, &["scaffold", "remove", "resource", "pr"]),
+            ["primary"],
+            "{shell}"
+        );
+        // outside a project: nothing, and no error on the command line
+        let none = candidates(dir.path(), shell, &["scaffold", "remove", "resource", ""]);
+        assert!(none.is_empty(), "{shell}: {none:?}");
+    }
+}
+
+/// The bash script as a user sources it, driven the way bash's `complete -F` calls it.
+#[test]
+fn bash_completes_resource_names_through_the_sourced_script() {
+    let dir = TestDir::new();
+    let first = scaffold::kinds::all()[0];
+    let args = [
+        "new",
+        "orders",
+        "--resource",
+        &format!("{}:primary", first.id()),
+    ];
+    assert!(dir.scaffold(&args).status().unwrap().success());
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_scaffold"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let script = r#"
+        source <(scaffold completions bash) || exit 3
+        COMP_WORDS=(scaffold remove resource "")
+        COMP_CWORD=3
+        COMP_TYPE=9
+        _clap_complete_scaffold scaffold "" resource
+        printf '%s\n' "${COMPREPLY[@]}"
+    "#;
+    let out = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", script])
+        .current_dir(dir.path().join("orders"))
+        .env("PATH", path)
+        .env_remove("COMPLETE")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let replies = String::from_utf8_lossy(&out.stdout).into_owned();
+    let names: Vec<&str> = replies
+        .split_whitespace()
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    assert_eq!(names, ["primary"], "{out:?}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 mod add;
 mod audit;
-mod completions;
+pub mod completions;
 mod list;
 mod new;
 mod regen;
