@@ -4,7 +4,7 @@
 //! gives the separate `hint:` lines that say what to type next; `status()` picks the exit code.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::kinds::{self, ResourceKind};
 use crate::status::ExitStatus;
@@ -189,6 +189,27 @@ impl Error {
         }
     }
 
+    /// The same error with the staging directory `from` replaced by `to` in its path: the user
+    /// asked for `to` and never sees the hidden directory `new` writes into first.
+    pub fn relocated(self, from: &Path, to: &Path) -> Self {
+        let moved = |path: PathBuf| match path.strip_prefix(from) {
+            Ok(rest) if rest.as_os_str().is_empty() => to.to_owned(),
+            Ok(rest) => to.join(rest),
+            Err(_) => path,
+        };
+        match self {
+            Error::Io { path, source } => Error::Io {
+                path: moved(path),
+                source,
+            },
+            Error::Write { path, source } => Error::Write {
+                path: moved(path),
+                source,
+            },
+            other => other,
+        }
+    }
+
     /// The exit status this error leads to.
     pub fn status(&self) -> ExitStatus {
         match self {
@@ -281,8 +302,8 @@ impl Error {
             Error::TargetNotEmpty { .. } | Error::TargetNotDirectory { .. } => {
                 vec!["pass `--dir PATH` with a new or empty directory".into()]
             }
-            Error::Io { .. } | Error::Write { .. } => {
-                vec!["check the permissions and free space of that path".into()]
+            Error::Io { path, source } | Error::Write { path, source } => {
+                vec![io_hint(path, source)]
             }
             Error::UnsafePath { .. }
             | Error::FileTable { .. }
@@ -389,6 +410,37 @@ impl Error {
     }
 }
 
+/// What to do about an I/O error at `path`, from its cause: a full disk is not a permission
+/// problem, and neither is a parent that is a file.
+fn io_hint(path: &Path, source: &io::Error) -> String {
+    // The nearest directory that exists: after a failed `new`, the path's own parents are gone.
+    let dir = path
+        .ancestors()
+        .skip(1)
+        .find(|p| !p.as_os_str().is_empty() && p.is_dir())
+        .map_or_else(|| ".".into(), |p| p.display().to_string());
+    match source.kind() {
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => format!(
+            "the file system holding `{dir}` is full (or your quota on it is): free some space (`df -h {dir}` shows it), then run the same command again"
+        ),
+        io::ErrorKind::PermissionDenied => format!(
+            "you may not write in `{dir}`: `ls -ld {dir}` shows its owner and mode; use a directory you own, or change its permissions"
+        ),
+        io::ErrorKind::ReadOnlyFilesystem => {
+            format!("`{dir}` is on a read-only file system: use a writable directory")
+        }
+        io::ErrorKind::NotADirectory => {
+            format!(
+                "a parent of `{}` is a file, not a directory: move it away, or use another path",
+                path.display()
+            )
+        }
+        _ => {
+            "the operating system's reason is above: fix it, then run the same command again".into()
+        }
+    }
+}
+
 /// The commands that install scaffold `version`, as Python teams do (the wheel) and as cargo
 /// users do.
 /// The package is `asyncio-scaffold` everywhere: `scaffold` on PyPI and crates.io is not ours.
@@ -406,4 +458,47 @@ fn count_word(n: usize) -> String {
     WORDS
         .get(n)
         .map_or_else(|| n.to_string(), |w| (*w).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hint_for(kind: io::ErrorKind) -> String {
+        let err = Error::Write {
+            path: PathBuf::from("no-such-dir/orders/app.py"),
+            source: io::Error::from(kind),
+        };
+        err.hints().join("\n")
+    }
+
+    #[test]
+    fn an_io_hint_names_its_cause() {
+        // The path's parents do not exist: the hint names the nearest directory that does.
+        assert!(hint_for(io::ErrorKind::StorageFull).contains("is full"));
+        assert!(hint_for(io::ErrorKind::StorageFull).contains("`df -h .`"));
+        assert!(hint_for(io::ErrorKind::QuotaExceeded).contains("quota"));
+        assert!(hint_for(io::ErrorKind::PermissionDenied).contains("`ls -ld .`"));
+        assert!(hint_for(io::ErrorKind::ReadOnlyFilesystem).contains("read-only"));
+        assert!(hint_for(io::ErrorKind::NotADirectory).contains("is a file"));
+        for kind in [io::ErrorKind::StorageFull, io::ErrorKind::NotADirectory] {
+            assert!(!hint_for(kind).contains("permissions"), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn a_relocated_error_names_the_target_not_the_staging_directory() {
+        let err = Error::io(
+            "/p/.orders.scaffold-new-7/src/x.py",
+            io::ErrorKind::StorageFull.into(),
+        )
+        .relocated(Path::new("/p/.orders.scaffold-new-7"), Path::new("orders"));
+        assert!(err.to_string().contains("`orders/src/x.py`"), "{err}");
+        let err = Error::io(
+            "/p/.orders.scaffold-new-7",
+            io::ErrorKind::PermissionDenied.into(),
+        )
+        .relocated(Path::new("/p/.orders.scaffold-new-7"), Path::new("orders"));
+        assert!(err.to_string().contains("`orders`"), "{err}");
+    }
 }

@@ -8,6 +8,7 @@ mod cli_new;
 mod cli_regen;
 mod common;
 mod determinism;
+mod disk_full;
 mod edits;
 mod fuzz;
 mod hostile;
