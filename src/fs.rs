@@ -11,7 +11,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use atomic_write_file::AtomicWriteFile;
 
@@ -170,8 +170,9 @@ pub fn check_target_dir(dir: &Path) -> Result<()> {
             path: dir.to_owned(),
         }),
         Ok(_) => {
-            let mut entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-            if entries.next().is_some() {
+            // What a killed `new .` staged in it does not count: that `new` is run again.
+            let names = entry_names(dir)?;
+            if names.iter().any(|name| !is_staging_name(name, "")) {
                 Err(Error::TargetNotEmpty {
                     path: dir.to_owned(),
                     is_project: dir.join(crate::manifest::MANIFEST_FILE).is_file(),
@@ -179,6 +180,34 @@ pub fn check_target_dir(dir: &Path) -> Result<()> {
             } else {
                 Ok(())
             }
+        }
+    }
+}
+
+/// The hidden directory `new` stages a project in, inside `dir`: `.<prefix>scaffold-new-<pid>`
+/// (`prefix` is `<name>.` for one beside the target, empty for one inside the target).
+pub fn staging_dir(dir: &Path, prefix: &str) -> PathBuf {
+    dir.join(format!(".{prefix}scaffold-new-{}", std::process::id()))
+}
+
+/// Whether `name` is that of a staging directory with `prefix`, of any process.
+fn is_staging_name(name: &str, prefix: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|rest| rest.strip_prefix(prefix))
+        .and_then(|rest| rest.strip_prefix("scaffold-new-"))
+        .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Removes the staging directories with `prefix` that killed runs of `new` left in `dir`.
+/// Best effort: what cannot be removed stays, hidden, and is tried again next time.
+pub fn remove_stale_staging(dir: &Path, prefix: &str) {
+    let Ok(names) = entry_names(dir) else {
+        return;
+    };
+    for name in names.iter().filter(|n| is_staging_name(n, prefix)) {
+        let path = dir.join(name);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            let _ = fs::remove_dir_all(&path);
         }
     }
 }

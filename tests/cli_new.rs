@@ -440,3 +440,108 @@ fn new_dot_fills_the_working_directory_in_place() {
     );
     assert_eq!(std::fs::read_dir(&bad).unwrap().count(), 0);
 }
+
+/// The names in `dir`, sorted.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `new NAME` killed at any write (no cleanup at all, as a SIGKILL): the target stays absent,
+/// and the same `new` run again succeeds and removes what the killed one staged beside it.
+#[test]
+fn new_killed_at_any_write_is_run_again() {
+    let dir = TestDir::new();
+    let args = ["new", "orders", "--resource", "cache", "--no-input"];
+    let mut k = 0;
+    loop {
+        let out = dir
+            .scaffold(&args)
+            .env("SCAFFOLD_INTERNAL_KILL_AFTER_WRITES", k.to_string())
+            .output()
+            .unwrap();
+        if out.status.success() {
+            break;
+        }
+        assert_eq!(out.status.code(), Some(137), "k={k}: {out:?}");
+        let left = names_in(dir.path());
+        assert!(!left.contains(&"orders".to_owned()), "k={k}: {left:?}");
+        assert!(
+            left.iter().all(|n| n.starts_with(".orders.scaffold-new-")),
+            "k={k}: {left:?}"
+        );
+        let out = dir.scaffold(&args).output().unwrap();
+        assert!(out.status.success(), "k={k}: {out:?}");
+        assert_eq!(
+            names_in(dir.path()),
+            ["orders"],
+            "k={k}: the staging directory is left"
+        );
+        std::fs::remove_dir_all(dir.path().join("orders")).unwrap();
+        k += 1;
+    }
+    assert!(k >= 10, "only {k} writes");
+}
+
+/// `new .` killed at any write or move: with no `scaffold.toml` moved yet the directory counts
+/// as empty and the same `new .` runs again; after it, `new .` says that `regen` finishes it,
+/// and `regen` makes the very project an uninterrupted `new .` makes, staging directory gone.
+#[test]
+fn new_dot_killed_at_any_write_or_move_is_finished() {
+    let reference = TestDir::new();
+    let expected_dir = reference.path().join("shop");
+    std::fs::create_dir(&expected_dir).unwrap();
+    let args = ["new", ".", "--resource", "cache", "--no-input"];
+    let run = |dir: &std::path::Path, args: &[&str], kill_after: Option<usize>| {
+        let mut cmd = scaffold_command();
+        cmd.current_dir(dir).args(args);
+        if let Some(k) = kill_after {
+            cmd.env("SCAFFOLD_INTERNAL_KILL_AFTER_WRITES", k.to_string());
+        }
+        cmd.output().unwrap()
+    };
+    assert!(run(&expected_dir, &args, None).status.success());
+    let expected = read_tree(&expected_dir);
+
+    let (mut before_manifest, mut after_manifest) = (0, 0);
+    for k in 0.. {
+        let dir = TestDir::new();
+        let shop = dir.path().join("shop");
+        std::fs::create_dir(&shop).unwrap();
+        let out = run(&shop, &args, Some(k));
+        if out.status.success() {
+            break;
+        }
+        assert_eq!(out.status.code(), Some(137), "k={k}: {out:?}");
+        if shop.join("scaffold.toml").is_file() {
+            after_manifest += 1;
+            let again = run(&shop, &args, None);
+            assert_eq!(again.status.code(), Some(2), "k={k}: {again:?}");
+            let stderr = String::from_utf8_lossy(&again.stderr);
+            assert!(stderr.contains("`scaffold regen` in"), "k={k}: {stderr}");
+            let regen = run(&shop, &["regen"], None);
+            assert!(regen.status.success(), "k={k}: {regen:?}");
+        } else {
+            before_manifest += 1;
+            let again = run(&shop, &args, None);
+            assert!(again.status.success(), "k={k}: {again:?}");
+        }
+        assert_eq!(read_tree(&shop), expected, "k={k}");
+        let staged: Vec<String> = names_in(&shop)
+            .into_iter()
+            .filter(|n| n.contains("scaffold-new"))
+            .collect();
+        assert!(staged.is_empty(), "k={k}: {staged:?}");
+        let check = run(&shop, &["regen", "--check"], None);
+        assert!(check.status.success(), "k={k}: {check:?}");
+    }
+    // Every file written, then every top-level entry moved, the manifest first.
+    assert!(
+        before_manifest >= 10 && after_manifest >= 5,
+        "{before_manifest} {after_manifest}"
+    );
+}

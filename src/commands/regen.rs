@@ -136,6 +136,7 @@ pub fn execute(
                 &changes.lock.to_toml(),
             )?;
         }
+        apply::remove_leftover_staging(root);
     }
 
     // `add --dry-run`, `remove --dry-run`: the manifest edit is part of the plan.
