@@ -128,6 +128,47 @@ impl Changes {
     }
 }
 
+/// The lock as it would be had the last command finished. A command stopped between
+/// `scaffold.toml` and `scaffold.lock` (written first and last) leaves files written but not
+/// recorded: each file whose disk content is its render of `written` (the plan of the manifest
+/// on disk) is recorded with that render, and an entry whose file that plan no longer has and
+/// the disk lacks is dropped. `regen` needs none of this (it adopts a file equal to its new
+/// render); `add` and `remove` do, or they would take those files for hand edits.
+pub fn adopt_written(
+    lock: &Lock,
+    written: &Plan,
+    mut read: impl FnMut(&RelPath) -> DiskFile,
+) -> Lock {
+    let mut files: Vec<LockedFile> = Vec::with_capacity(lock.files.len());
+    for locked in &lock.files {
+        if written.get(locked.path.as_str()).is_none() && read(&locked.path) == DiskFile::Missing {
+            continue; // removed by the stopped command
+        }
+        files.push(locked.clone());
+    }
+    for (path, planned) in written.iter() {
+        let recorded = files.iter().position(|f| f.path == *path);
+        if recorded
+            .is_some_and(|i| files[i].base == planned.content && files[i].owner == planned.owner)
+        {
+            continue;
+        }
+        if read(path) != DiskFile::Text(planned.content.clone()) {
+            continue;
+        }
+        let adopted = entry(path, planned.owner, &planned.content);
+        match recorded {
+            Some(i) => files[i] = adopted,
+            None => files.push(adopted),
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Lock {
+        scaffold_version: lock.scaffold_version.clone(),
+        files,
+    }
+}
+
 /// Computes every change; `read` returns what is on disk at a path.
 pub fn compute(plan: &Plan, lock: &Lock, mut read: impl FnMut(&RelPath) -> DiskFile) -> Changes {
     let labels = MergeLabels::for_versions(&lock.scaffold_version, SCAFFOLD_VERSION);

@@ -575,6 +575,60 @@ fn add_and_remove_killed_after_any_write_are_finished_by_the_next_regen() {
     }
 }
 
+/// An `add` killed after any write (no cleanup, no message: a SIGKILL), then run again, says
+/// that `regen` finishes it; a `remove` of what it added instead gives back the project as it
+/// was, the files the killed run wrote taken for its own, not for hand edits. A killed `remove`
+/// run again says the same.
+#[test]
+fn add_or_remove_killed_at_any_write_is_what_the_next_add_or_remove_starts_from() {
+    let kinds = ["db-pool", "lifespan"];
+    let mut k = 0;
+    loop {
+        let p = Project::new(&kinds);
+        let mut before = p.tree();
+        before.remove("scaffold.lock");
+        let mut cmd = p.cmd(&["add", "resource", "cache"]);
+        cmd.env("SCAFFOLD_INTERNAL_KILL_AFTER_WRITES", k.to_string());
+        let out = cmd.output().unwrap();
+        if code(&out) == 0 {
+            break;
+        }
+        assert_eq!(code(&out), 137, "k={k}: {}", stderr(&out));
+        let again = p.run(&["add", "resource", "cache"]);
+        assert_eq!(code(&again), 2, "k={k}");
+        assert!(
+            stderr(&again).contains(
+                "an earlier `add` stopped before it finished?): `scaffold regen` finishes it"
+            ),
+            "k={k}: {}",
+            stderr(&again)
+        );
+        let out = p.run(&["remove", "resource", "redis"]);
+        assert_eq!(code(&out), 0, "k={k}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("keep"), "k={k}: {}", stderr(&out));
+        assert_clean(&p);
+        let mut tree = p.tree();
+        tree.remove("scaffold.lock");
+        assert_eq!(tree, before, "k={k}");
+        k += 1;
+    }
+    assert!(k >= 3, "only {k} writes");
+
+    let p = Project::new(&kinds);
+    let mut cmd = p.cmd(&["remove", "resource", "database"]);
+    cmd.env("SCAFFOLD_INTERNAL_KILL_AFTER_WRITES", "1");
+    assert_eq!(code(&cmd.output().unwrap()), 137);
+    let again = p.run(&["remove", "resource", "database"]);
+    assert_eq!(code(&again), 2);
+    assert!(
+        stderr(&again).contains(
+            "an earlier `remove` stopped before it finished?): `scaffold regen` finishes it"
+        ),
+        "{}",
+        stderr(&again)
+    );
+}
+
 #[test]
 fn a_deleted_lock_adopts_files_equal_to_their_render_and_keeps_the_rest() {
     let p = Project::new(&["db-pool", "lifespan"]);

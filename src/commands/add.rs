@@ -74,6 +74,13 @@ pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
             ),
             inner: Box::new(e),
         },
+        // `add` run again after one that was stopped: the resource is in the manifest already.
+        Error::ResourceExists { .. } if regen::lock_is_behind(&root, &manifest).unwrap_or(false) => {
+            Error::WithHint {
+                hint: "the project is not in line with `scaffold.toml` (an earlier `add` stopped before it finished?): `scaffold regen` finishes it".into(),
+                inner: Box::new(e),
+            }
+        }
         Error::TooManyOfKind { ref first, .. } => Error::WithHint {
             hint: format!("to replace it, remove it first: `scaffold remove resource {first}`"),
             inner: Box::new(e),
@@ -84,7 +91,7 @@ pub fn run(args: &AddResourceArgs, printer: &Printer) -> Result<ExitStatus> {
     let status = regen::execute(
         &root,
         &edited,
-        ManifestWrite::Always,
+        ManifestWrite::Edited { on_disk: &manifest },
         if args.dry_run {
             Mode::DryRun
         } else {

@@ -16,6 +16,7 @@ use crate::finish;
 use crate::fs;
 use crate::lock::{LOCK_FILE, Lock};
 use crate::manifest::{Manifest, SCHEMA};
+use crate::plan::Owner;
 use crate::printer::Printer;
 use crate::render;
 use crate::report::{self, Line, Mode};
@@ -66,23 +67,41 @@ fn refuse_downgrade(manifest: &Manifest) -> Result<()> {
     Ok(())
 }
 
+/// Whether `scaffold.lock` records less than the manifest renders of the files scaffold keeps
+/// in line (the user's own, made once, are not re-rendered): a command stopped between
+/// the two (they are written first and last), or a newer scaffold whose `regen` has not run.
+pub fn lock_is_behind(root: &Path, manifest: &Manifest) -> Result<bool> {
+    let plan = render::render(&manifest.project)?;
+    let lock = fs::read_lock(root)?.unwrap_or_else(|| Lock {
+        scaffold_version: SCAFFOLD_VERSION.to_owned(),
+        files: Vec::new(),
+    });
+    Ok(plan
+        .iter()
+        .filter(|(_, file)| file.owner == Owner::Managed)
+        .any(|(path, file)| {
+            lock.get(path.as_str())
+                .is_none_or(|l| l.base != file.content)
+        }))
+}
+
 /// The file whose changes make `uv.lock` stale.
 const PYPROJECT: &str = "pyproject.toml";
 
 /// Whether the manifest is written along with the files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ManifestWrite {
+#[derive(Clone, Copy, Debug)]
+pub enum ManifestWrite<'a> {
     /// Only if it was migrated from an older schema or names an older scaffold.
     IfOutdated,
-    /// Always (`add`, `remove` edited it).
-    Always,
+    /// Always: `add` or `remove` edited it, and this is the manifest on disk they started from.
+    Edited { on_disk: &'a Manifest },
 }
 
 /// Renders, computes the changes, reports them and (in write mode) applies them.
 pub fn execute(
     root: &Path,
     manifest: &Manifest,
-    manifest_write: ManifestWrite,
+    manifest_write: ManifestWrite<'_>,
     mode: Mode,
     format: FormatArg,
     relock: bool,
@@ -103,6 +122,17 @@ pub fn execute(
             }
         }
     };
+    // An edit starts from the project as the last command left it, finished or not.
+    let lock = match manifest_write {
+        ManifestWrite::Edited { on_disk } => {
+            let written = render::render(&on_disk.project)?;
+            changes::adopt_written(&lock, &written, |rel| {
+                fs::read_project_file(root, rel)
+                    .unwrap_or_else(|_| changes::DiskFile::Unusable("unreadable".into()))
+            })
+        }
+        ManifestWrite::IfOutdated => lock,
+    };
     let plan = render::render(&manifest.project)?;
 
     // Read every file the plan or the lock names; any I/O error stops before a write.
@@ -121,7 +151,7 @@ pub fn execute(
     let mut written = 0;
     if mode == Mode::Write {
         let manifest_text = match manifest_write {
-            ManifestWrite::Always => Some(manifest.updated_text()),
+            ManifestWrite::Edited { .. } => Some(manifest.updated_text()),
             ManifestWrite::IfOutdated => {
                 let outdated = manifest.schema_on_disk < SCHEMA
                     || manifest.recorded_version() != Some(SCAFFOLD_VERSION);
@@ -140,8 +170,8 @@ pub fn execute(
     }
 
     // `add --dry-run`, `remove --dry-run`: the manifest edit is part of the plan.
-    if mode == Mode::DryRun && manifest_write == ManifestWrite::Always && format == FormatArg::Text
-    {
+    let edited = matches!(manifest_write, ManifestWrite::Edited { .. });
+    if mode == Mode::DryRun && edited && format == FormatArg::Text {
         let before = fs::read_text(&manifest.path)?.unwrap_or_default();
         print(
             &report::manifest_edit(&before, &manifest.updated_text()),

@@ -4,7 +4,7 @@
 
 use crate::cli::{FormatArg, RemoveResourceArgs};
 use crate::commands::regen::{self, ManifestWrite};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::printer::Printer;
 use crate::report::Mode;
 use crate::status::ExitStatus;
@@ -12,7 +12,16 @@ use crate::status::ExitStatus;
 /// Removes the resource and regenerates.
 pub fn run(args: &RemoveResourceArgs, printer: &Printer) -> Result<ExitStatus> {
     let (root, manifest) = regen::open_project()?;
-    let edited = manifest.remove_resource(&args.name)?;
+    let edited = manifest.remove_resource(&args.name).map_err(|e| match e {
+        // `remove` run again after one that was stopped: the manifest has lost it already.
+        Error::ResourceMissing { .. } if regen::lock_is_behind(&root, &manifest).unwrap_or(false) => {
+            Error::WithHint {
+                hint: "the project is not in line with `scaffold.toml` (an earlier `remove` stopped before it finished?): `scaffold regen` finishes it".into(),
+                inner: Box::new(e),
+            }
+        }
+        e => e,
+    })?;
     let kind = manifest
         .project
         .resources
@@ -28,7 +37,7 @@ pub fn run(args: &RemoveResourceArgs, printer: &Printer) -> Result<ExitStatus> {
     regen::execute(
         &root,
         &edited,
-        ManifestWrite::Always,
+        ManifestWrite::Edited { on_disk: &manifest },
         if args.dry_run {
             Mode::DryRun
         } else {
