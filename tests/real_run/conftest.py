@@ -14,6 +14,8 @@ Settings (environment):
   SCAFFOLD_WHEELS         test_workflow_replay.py: the directory holding this build's asyncio_scaffold
                           wheel (`maturin build --release --out DIR`), standing in for PyPI
   REAL_RUN_KEEP=1         keep the scratch dir even when everything passed
+  REAL_RUN_REDIS_DBS      the Redis db numbers this run hands out, as FIRST-LAST (default 1-15; 0 stays
+                          the default for humans): two runs at once (scripts/test.sh) split them
 """
 
 from __future__ import annotations
@@ -351,7 +353,9 @@ class Databases:
         psql = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql")) or [shutil.which("psql") or ""]
         self.psql = psql[-1]
         self.isolated = bool(self.psql) and (self.sock_dir / f".s.PGSQL.{self.port}").exists()
-        self.next_redis_db = 1
+        first, _, last = os.environ.get("REAL_RUN_REDIS_DBS", "1-15").partition("-")
+        self.redis_dbs = range(int(first), int(last or first) + 1)
+        self.next_redis_db = 0  # an index into redis_dbs
         if not self.isolated:
             report(config, f"real-run: no admin socket in {self.sock_dir}: all projects share DATABASE_URL")
 
@@ -366,8 +370,8 @@ class Databases:
 
     def create(self, package: str) -> tuple[str, str]:
         """(database url, redis url) for a new project."""
-        redis_db = self.next_redis_db  # Redis has dbs 0-15; 0 stays the default for humans
-        self.next_redis_db = self.next_redis_db % 15 + 1
+        redis_db = self.redis_dbs[self.next_redis_db]
+        self.next_redis_db = (self.next_redis_db + 1) % len(self.redis_dbs)
         redis_url = urlunsplit(urlsplit(self.base_redis)._replace(path=f"/{redis_db}"))
         if not self.isolated:
             return self.base_db, redis_url
