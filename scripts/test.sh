@@ -9,6 +9,8 @@
 #     rust  cargo fmt --check, clippy and cargo test only
 #     real  release build + wheel + real run; extra args go to pytest, e.g.
 #           scripts/test.sh real -k 'all-kinds-py3.11'
+#           Without args the real run is two pytest processes at once: the mutation harness beside
+#           the rest (REAL_RUN_SPLIT=0: one process, one after the other).
 #
 # Works on a clean machine (CI runs it as root via .ci/run): it installs what is missing —
 # Redis via apt (scripts/start-services.sh), uv into .cache/uv-venv from PyPI, the harness venv
@@ -23,7 +25,7 @@ MODE=${1:-all}
 [ $# -gt 0 ] && shift
 case "$MODE" in
   all|rust|real) ;;
-  -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
   *) echo "usage: scripts/test.sh [all|rust|real] [pytest args...]" >&2; exit 2 ;;
 esac
 
