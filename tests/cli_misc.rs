@@ -95,18 +95,21 @@ fn a_complete_variable_that_names_no_shell_is_left_alone() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(scaffold::kinds::all()[0].id()));
 }
 
+/// `orders/`, a project whose one resource (of the first kind) is named `primary`.
+fn new_project_with_primary(dir: &TestDir) {
+    let spec = format!("{}:primary", scaffold::kinds::all()[0].id());
+    let out = dir
+        .scaffold(&["new", "orders", "--resource", &spec])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}
+
 #[test]
 fn completion_offers_kinds_and_the_projects_resource_names() {
     let dir = TestDir::new();
     let kinds: Vec<&str> = scaffold::kinds::all().iter().map(|k| k.id()).collect();
-    let first = scaffold::kinds::all()[0];
-    let args = [
-        "new",
-        "orders",
-        "--resource",
-        &format!("{}:primary", first.id()),
-    ];
-    assert!(dir.scaffold(&args).status().unwrap().success());
+    new_project_with_primary(&dir);
     let project = dir.path().join("orders");
     for shell in ["bash", "zsh", "fish"] {
         // the kinds, not file names, for `--resource` and `add resource`
@@ -149,14 +152,7 @@ fn completion_offers_kinds_and_the_projects_resource_names() {
 #[test]
 fn bash_completes_resource_names_through_the_sourced_script() {
     let dir = TestDir::new();
-    let first = scaffold::kinds::all()[0];
-    let args = [
-        "new",
-        "orders",
-        "--resource",
-        &format!("{}:primary", first.id()),
-    ];
-    assert!(dir.scaffold(&args).status().unwrap().success());
+    new_project_with_primary(&dir);
     let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_scaffold"))
         .parent()
         .unwrap();

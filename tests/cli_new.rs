@@ -3,7 +3,7 @@
 use insta_cmd::assert_cmd_snapshot;
 use scaffold::lock::{Lock, sha256_hex};
 
-use crate::common::{TestDir, read_tree, scaffold_command, with_cli_settings};
+use crate::common::{TestDir, entries_of, read_tree, scaffold_command, with_cli_settings};
 
 #[test]
 fn creates_a_project_from_flags() {
@@ -441,16 +441,6 @@ fn new_dot_fills_the_working_directory_in_place() {
     assert_eq!(std::fs::read_dir(&bad).unwrap().count(), 0);
 }
 
-/// The names in `dir`, sorted.
-fn names_in(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// `new NAME` killed at any write (no cleanup at all, as a SIGKILL): the target stays absent,
 /// and the same `new` run again succeeds and removes what the killed one staged beside it.
 #[test]
@@ -468,7 +458,7 @@ fn new_killed_at_any_write_is_run_again() {
             break;
         }
         assert_eq!(out.status.code(), Some(137), "k={k}: {out:?}");
-        let left = names_in(dir.path());
+        let left = entries_of(dir.path());
         assert!(!left.contains(&"orders".to_owned()), "k={k}: {left:?}");
         assert!(
             left.iter().all(|n| n.starts_with(".orders.scaffold-new-")),
@@ -477,7 +467,7 @@ fn new_killed_at_any_write_is_run_again() {
         let out = dir.scaffold(&args).output().unwrap();
         assert!(out.status.success(), "k={k}: {out:?}");
         assert_eq!(
-            names_in(dir.path()),
+            entries_of(dir.path()),
             ["orders"],
             "k={k}: the staging directory is left"
         );
@@ -531,7 +521,7 @@ fn new_dot_killed_at_any_write_or_move_is_finished() {
             assert!(again.status.success(), "k={k}: {again:?}");
         }
         assert_eq!(read_tree(&shop), expected, "k={k}");
-        let staged: Vec<String> = names_in(&shop)
+        let staged: Vec<String> = entries_of(&shop)
             .into_iter()
             .filter(|n| n.contains("scaffold-new"))
             .collect();

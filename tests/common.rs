@@ -41,13 +41,18 @@ impl TestDir {
 
     /// Names of the entries directly in the directory, sorted.
     pub fn entries(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.path())
-            .expect("read tempdir")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
+        entries_of(self.path())
     }
+}
+
+/// Names of the entries directly in `dir`, sorted.
+pub fn entries_of(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 /// The built binary, with an environment that cannot make it prompt or colour, and a `new`
