@@ -155,7 +155,8 @@ real_run() {
   # generated "a bad setting fails within 1 s" tests miss their bound (3.07 s seen in CI).
   # The deadline is a backstop below CI's hard limit (a slow machine spent 1500 s).
   if [ $# -gt 0 ] || [ "${REAL_RUN_SPLIT:-0}" = 0 ]; then
-    REAL_RUN_DEADLINE=${REAL_RUN_DEADLINE:-2400} "$HARNESS_PY" -m pytest tests/real_run -v "$@" || rc=$?
+    REAL_RUN_DEADLINE=${REAL_RUN_DEADLINE:-2400} MUTANTS_DEADLINE=${MUTANTS_DEADLINE:-1500} \
+      "$HARNESS_PY" -m pytest tests/real_run -v "$@" || rc=$?
     # 5 = no tests collected (e.g. a -k that matches nothing): that is a failure, not a pass
     [ $rc -eq 5 ] && log "real run collected no test: failing"
     return $rc
